@@ -57,9 +57,21 @@ impl DecodeError {
 /// assert_eq!(err.path(), "commentList[0].score");
 /// ```
 pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(de).map_err(DecodeError::new)?;
-    Ok(value)
+    // Tracking the path costs on every field; decode without it and pay only when it fails.
+    match serde_json::from_slice(bytes) {
+        Ok(value) => Ok(value),
+        Err(fast) => {
+            let de = &mut serde_json::Deserializer::from_slice(bytes);
+            match serde_path_to_error::deserialize::<_, T>(de) {
+                Err(err) => Err(DecodeError::new(err)),
+                // Unreachable for deterministic decoders; report the first error without a path.
+                Ok(_) => Err(DecodeError {
+                    path: String::new(),
+                    inner: fast,
+                }),
+            }
+        }
+    }
 }
 
 /// Decodes an already-parsed JSON value into `T`, reporting the path of the first field that failed.

@@ -12,14 +12,14 @@
 //! ```
 //! use review_model::wechat::CommentListPage;
 //!
-//! let page: CommentListPage = review_model::from_slice(br#"{
+//! let page: CommentListPage = review_model::from_slice(r#"{
 //!     "errcode": 0,
 //!     "commentList": [{
 //!         "commentId": "2797755680173111111", "score": "200", "createTime": 1676351504,
 //!         "content": {"txt": "一般吧", "media": [{"video": "https://v", "videoDuration": "11"}]}
 //!     }],
 //!     "total": "1", "offset": 0
-//! }"#)?;
+//! }"#.as_bytes())?;
 //! let comment = &page.comments[0];
 //! assert_eq!(comment.score.get(), 2);
 //! assert_eq!(comment.create_time.to_string(), "2023-02-14T05:11:44Z");

@@ -1,0 +1,90 @@
+//! The base URL every endpoint path is joined to.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// An `http` or `https` origin, optionally with a path prefix (for a proxy), without a query.
+///
+/// ```
+/// use review_protocol::BaseUrl;
+///
+/// let url: BaseUrl = "http://127.0.0.1:8080/".parse()?;
+/// assert_eq!(url.join("/cgi-bin/token"), "http://127.0.0.1:8080/cgi-bin/token");
+/// assert!("ftp://example.com".parse::<BaseUrl>().is_err());
+/// # Ok::<(), review_protocol::InvalidBaseUrl>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct BaseUrl(String);
+
+/// A base URL that is not an `http(s)://host[:port][/prefix]`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid base URL {url:?}: {reason}")]
+pub struct InvalidBaseUrl {
+    url: String,
+    reason: &'static str,
+}
+
+impl BaseUrl {
+    /// WeChat's API origin.
+    pub const WECHAT_STR: &'static str = "https://api.weixin.qq.com";
+    /// The fw199 gateway's origin.
+    pub const FW199_STR: &'static str = "https://kf.fw199.com";
+
+    /// WeChat's API origin, `https://api.weixin.qq.com`.
+    pub fn wechat() -> Self {
+        Self(Self::WECHAT_STR.to_owned())
+    }
+
+    /// The fw199 gateway, `https://kf.fw199.com`.
+    pub fn fw199() -> Self {
+        Self(Self::FW199_STR.to_owned())
+    }
+
+    /// The URL as a string, without a trailing slash.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// `path` (starting with `/`) appended to the base.
+    pub fn join(&self, path: &str) -> String {
+        format!("{}{}", self.0, path)
+    }
+}
+
+impl FromStr for BaseUrl {
+    type Err = InvalidBaseUrl;
+
+    fn from_str(s: &str) -> Result<Self, InvalidBaseUrl> {
+        let invalid = |reason| InvalidBaseUrl {
+            url: s.to_owned(),
+            reason,
+        };
+        let uri: http::Uri = s.parse().map_err(|_| invalid("not a URL"))?;
+        match uri.scheme_str() {
+            Some("http" | "https") => {}
+            _ => return Err(invalid("the scheme must be http or https")),
+        }
+        let Some(authority) = uri.authority() else {
+            return Err(invalid("no host"));
+        };
+        if authority.as_str().contains('@') {
+            return Err(invalid("credentials in the URL are not allowed"));
+        }
+        if uri.query().is_some() || s.contains('#') {
+            return Err(invalid("a base URL has no query or fragment"));
+        }
+        Ok(Self(s.trim_end_matches('/').to_owned()))
+    }
+}
+
+impl fmt::Display for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "BaseUrl({:?})", self.0)
+    }
+}

@@ -1,0 +1,17 @@
+//! The sans-IO core of the `reviews` SDK.
+//!
+//! Endpoints build `http::Request<Vec<u8>>` values and parse `http::Response<&[u8]>` values;
+//! the access-token lifecycle and the pagers are state machines that say what to send next.
+//! Nothing here opens a socket, awaits, sleeps, reads a clock or draws random numbers: time and
+//! randomness are parameters. Any runtime can drive it, and every driver makes the same
+//! decisions because they are made here.
+
+mod base_url;
+mod endpoint;
+mod error;
+pub mod redact;
+pub mod wechat;
+
+pub use base_url::{BaseUrl, InvalidBaseUrl};
+pub use endpoint::Endpoint;
+pub use error::{ApiCode, ApiError, BuildError, DecodeFailure, Error, HttpError};

@@ -1,0 +1,33 @@
+//! WeChat endpoints: the nine documented comment operations, tokens, customer-service messages
+//! and media upload, each in a module of its own.
+
+mod comment_detail;
+mod comment_list;
+mod comment_reply_add;
+mod comment_reply_delete;
+mod confirm_compromise;
+mod context;
+mod custom_send;
+mod kf_quota_reset;
+mod media_upload;
+mod reply_add;
+mod reply_delete;
+mod reply_thread;
+mod stable_token;
+mod token;
+mod wire;
+
+pub use comment_detail::GetCommentDetail;
+pub use comment_list::{DEFAULT_LIMIT, GetCommentList};
+pub use comment_reply_add::AddCommentReply;
+pub use comment_reply_delete::DeleteCommentReply;
+pub use confirm_compromise::ConfirmCompromise;
+pub use context::WechatContext;
+pub use custom_send::SendCustomMessage;
+pub use kf_quota_reset::ResetKfQuota;
+pub use media_upload::{MAX_IMAGE_BYTES, UploadMedia};
+pub use reply_add::AddReply;
+pub use reply_delete::DeleteReply;
+pub use reply_thread::GetReplyThread;
+pub use stable_token::GetStableToken;
+pub use token::GetToken;

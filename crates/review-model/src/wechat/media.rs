@@ -1,6 +1,8 @@
 //! Pictures and videos attached to a comment.
 
-use serde::de::{self, Deserializer};
+use std::fmt;
+
+use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -84,20 +86,72 @@ impl Serialize for Media {
     }
 }
 
+/// Reads a media item in one pass: known keys into their fields, anything else kept aside so
+/// that an unknown shape survives as [`Media::Other`].
+struct MediaVisitor;
+
+impl<'de> Visitor<'de> for MediaVisitor {
+    type Value = Media;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a media object with `img` or `video`")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Media, A::Error> {
+        let mut img: Option<String> = None;
+        let mut thumb_img: Option<String> = None;
+        let mut video: Option<String> = None;
+        let mut video_cover: Option<String> = None;
+        let mut video_duration: Option<u32> = None;
+        let mut rest = Map::new();
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match key.as_ref() {
+                "img" => img = map.next_value()?,
+                "thumbImg" => thumb_img = map.next_value()?,
+                "video" => video = map.next_value()?,
+                "videoCover" => video_cover = map.next_value()?,
+                "videoDuration" => {
+                    video_duration = map.next_value::<LenientDuration>()?.0;
+                }
+                _ => {
+                    rest.insert(key.into_owned(), map.next_value()?);
+                }
+            }
+        }
+        Ok(match (video, img) {
+            (Some(video), _) => Media::Video(Video {
+                video,
+                video_cover,
+                video_duration,
+            }),
+            (None, Some(img)) => Media::Image(Image { img, thumb_img }),
+            (None, None) => {
+                // Keep every field of a shape we do not know, including the known keys seen.
+                let known = [("thumbImg", thumb_img), ("videoCover", video_cover)];
+                for (key, value) in known {
+                    if let Some(value) = value {
+                        rest.insert(key.to_owned(), Value::String(value));
+                    }
+                }
+                if let Some(duration) = video_duration {
+                    rest.insert("videoDuration".to_owned(), Value::from(duration));
+                }
+                Media::Other(rest)
+            }
+        })
+    }
+}
+
+struct LenientDuration(Option<u32>);
+
+impl<'de> Deserialize<'de> for LenientDuration {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::codec::int::deserialize_opt(d).map(LenientDuration)
+    }
+}
+
 impl<'de> Deserialize<'de> for Media {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = Map::<String, Value>::deserialize(d)?;
-        let has = |key: &str| raw.get(key).is_some_and(|v| !v.is_null());
-        if has("video") {
-            serde_json::from_value(Value::Object(raw))
-                .map(Media::Video)
-                .map_err(de::Error::custom)
-        } else if has("img") {
-            serde_json::from_value(Value::Object(raw))
-                .map(Media::Image)
-                .map_err(de::Error::custom)
-        } else {
-            Ok(Media::Other(raw))
-        }
+        d.deserialize_map(MediaVisitor)
     }
 }

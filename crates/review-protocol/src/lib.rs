@@ -10,6 +10,7 @@ mod base_url;
 mod endpoint;
 mod error;
 pub mod redact;
+pub mod token;
 pub mod wechat;
 
 pub use base_url::{BaseUrl, InvalidBaseUrl};

@@ -40,7 +40,7 @@ impl Endpoint for GetCommentDetail {
     }
 
     fn parse(&self, response: http::Response<&[u8]>) -> Result<CommentDetail, Error> {
-        wire::parse(response)
+        wire::parse(&response)
     }
 
     fn idempotent(&self) -> bool {

@@ -102,7 +102,7 @@ impl Endpoint for GetCommentList {
     }
 
     fn parse(&self, response: http::Response<&[u8]>) -> Result<CommentListPage, Error> {
-        wire::parse(response)
+        wire::parse(&response)
     }
 
     fn idempotent(&self) -> bool {

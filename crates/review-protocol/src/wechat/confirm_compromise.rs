@@ -75,7 +75,7 @@ impl Endpoint for ConfirmCompromise {
     }
 
     fn parse(&self, response: http::Response<&[u8]>) -> Result<(), Error> {
-        wire::parse_ack(response)
+        wire::parse_ack(&response)
     }
 
     fn idempotent(&self) -> bool {

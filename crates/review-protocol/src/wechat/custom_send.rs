@@ -58,7 +58,7 @@ impl Endpoint for SendCustomMessage {
     }
 
     fn parse(&self, response: http::Response<&[u8]>) -> Result<(), Error> {
-        wire::parse_ack(response)
+        wire::parse_ack(&response)
     }
 
     fn idempotent(&self) -> bool {

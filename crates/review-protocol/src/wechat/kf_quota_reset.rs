@@ -43,7 +43,7 @@ impl Endpoint for ResetKfQuota {
     }
 
     fn parse(&self, response: http::Response<&[u8]>) -> Result<(), Error> {
-        wire::parse_ack(response)
+        wire::parse_ack(&response)
     }
 
     fn idempotent(&self) -> bool {

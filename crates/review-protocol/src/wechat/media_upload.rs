@@ -140,7 +140,7 @@ impl Endpoint for UploadMedia {
     }
 
     fn parse(&self, response: http::Response<&[u8]>) -> Result<MediaUpload, Error> {
-        wire::parse(response)
+        wire::parse(&response)
     }
 
     /// A repeated upload only yields a second media id.

@@ -49,7 +49,7 @@ impl Endpoint for DeleteReply {
     }
 
     fn parse(&self, response: http::Response<&[u8]>) -> Result<(), Error> {
-        wire::parse_ack(response)
+        wire::parse_ack(&response)
     }
 
     fn idempotent(&self) -> bool {

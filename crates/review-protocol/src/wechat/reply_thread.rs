@@ -40,7 +40,7 @@ impl Endpoint for GetReplyThread {
     }
 
     fn parse(&self, response: http::Response<&[u8]>) -> Result<ReplyThread, Error> {
-        wire::parse::<ReplyThreadResponse>(response).map(|r| r.list)
+        wire::parse::<ReplyThreadResponse>(&response).map(|r| r.list)
     }
 
     fn idempotent(&self) -> bool {

@@ -55,7 +55,7 @@ impl Endpoint for GetStableToken {
     }
 
     fn parse(&self, response: http::Response<&[u8]>) -> Result<AccessTokenResponse, Error> {
-        wire::parse(response)
+        wire::parse(&response)
     }
 
     /// A plain fetch may be repeated; a forced one spends the daily quota each time.

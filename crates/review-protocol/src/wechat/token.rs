@@ -52,7 +52,7 @@ impl Endpoint for GetToken {
     }
 
     fn parse(&self, response: http::Response<&[u8]>) -> Result<AccessTokenResponse, Error> {
-        wire::parse(response)
+        wire::parse(&response)
     }
 
     fn idempotent(&self) -> bool {

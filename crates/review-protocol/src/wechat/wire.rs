@@ -97,7 +97,7 @@ pub(crate) fn post(
 ///
 /// WeChat answers refusals with HTTP 200 and a non-zero `errcode`; anything but 2xx came from
 /// something in between (a gateway, a proxy) or from an outage.
-pub(crate) fn parse<T: DeserializeOwned>(response: http::Response<&[u8]>) -> Result<T, Error> {
+pub(crate) fn parse<T: DeserializeOwned>(response: &http::Response<&[u8]>) -> Result<T, Error> {
     let body = *response.body();
     if !response.status().is_success() {
         return Err(Error::http(response.status(), body));
@@ -111,7 +111,7 @@ pub(crate) fn parse<T: DeserializeOwned>(response: http::Response<&[u8]>) -> Res
 }
 
 /// Checks an answer that carries no payload.
-pub(crate) fn parse_ack(response: http::Response<&[u8]>) -> Result<(), Error> {
+pub(crate) fn parse_ack(response: &http::Response<&[u8]>) -> Result<(), Error> {
     parse::<serde::de::IgnoredAny>(response).map(drop)
 }
 

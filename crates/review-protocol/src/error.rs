@@ -153,6 +153,14 @@ impl DecodeFailure {
         }
     }
 
+    pub(crate) fn message(message: impl Into<String>, body: &[u8]) -> Self {
+        Self {
+            path: String::new(),
+            message: message.into(),
+            body: body.to_vec(),
+        }
+    }
+
     /// The serde path of the failing field (`commentList[0].score`); empty for syntax errors.
     pub fn path(&self) -> &str {
         &self.path

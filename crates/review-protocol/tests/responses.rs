@@ -204,3 +204,24 @@ fn unknown_codes_are_kept() {
     assert_eq!(err.to_string(), "WeChat error 61024: something new");
     assert!(!err.is_retryable() && !err.is_token_error());
 }
+
+#[test]
+fn the_status_is_read_wherever_it_stands_in_the_object() {
+    let list = GetCommentList::new(Timestamp::UNIX_EPOCH, Timestamp::UNIX_EPOCH);
+    for body in [
+        r#"{"commentList":[],"total":0,"errcode":40001,"errmsg":"invalid credential"}"#,
+        r#"{"errcode":"40001","commentList":[]}"#,
+        r#"{"commentList":[{"commentId":"1"}],"errcode":40001}"#,
+    ] {
+        let err = list
+            .parse(http::Response::new(body.as_bytes()))
+            .unwrap_err();
+        assert!(err.is_token_error(), "{body}: {err}");
+    }
+    let page = list
+        .parse(http::Response::new(
+            &br#"{"commentList":[],"errmsg":"ok","total":0,"errcode":0}"#[..],
+        ))
+        .unwrap();
+    assert_eq!(page.total, Some(0));
+}

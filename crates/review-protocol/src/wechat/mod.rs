@@ -15,6 +15,7 @@ mod reply_add;
 mod reply_delete;
 mod reply_thread;
 mod stable_token;
+mod status;
 mod token;
 mod wire;
 

@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::WechatContext;
+use super::status::WithStatus;
 use crate::error::DecodeFailure;
 use crate::{BaseUrl, BuildError, Error};
 
@@ -96,18 +97,26 @@ pub(crate) fn post(
 /// Checks the status line and `errcode`, then decodes the payload.
 ///
 /// WeChat answers refusals with HTTP 200 and a non-zero `errcode`; anything but 2xx came from
-/// something in between (a gateway, a proxy) or from an outage.
+/// something in between (a gateway, a proxy) or from an outage. A success is read in one pass;
+/// only a body that fails to decode is read again, to tell a refusal from a malformed payload and
+/// to name the failing field.
 pub(crate) fn parse<T: DeserializeOwned>(response: &http::Response<&[u8]>) -> Result<T, Error> {
     let body = *response.body();
     if !response.status().is_success() {
         return Err(Error::http(response.status(), body));
     }
-    let status: ApiStatus =
-        review_model::from_slice(body).map_err(|e| Error::Decode(DecodeFailure::new(&e, body)))?;
-    if !status.errcode.is_ok() {
-        return Err(Error::wechat(status.errcode, status.errmsg));
+    let decode_failure = |e: review_model::DecodeError| Error::Decode(DecodeFailure::new(&e, body));
+    match serde_json::from_slice::<WithStatus<T>>(body) {
+        Ok(answer) if answer.errcode.is_ok() => Ok(answer.body),
+        Ok(answer) => Err(Error::wechat(answer.errcode, answer.errmsg)),
+        Err(_) => {
+            let status: ApiStatus = review_model::from_slice(body).map_err(decode_failure)?;
+            if !status.errcode.is_ok() {
+                return Err(Error::wechat(status.errcode, status.errmsg));
+            }
+            review_model::from_slice(body).map_err(decode_failure)
+        }
     }
-    review_model::from_slice(body).map_err(|e| Error::Decode(DecodeFailure::new(&e, body)))
 }
 
 /// Checks an answer that carries no payload.

@@ -2,8 +2,8 @@
 
 use review_model::taobao::{TradeRate, TradeRatePage};
 
-use super::search::{MAX_PAGE_NO, MAX_PAGE_SIZE};
 use super::SearchTradeRates;
+use super::search::{MAX_PAGE_NO, MAX_PAGE_SIZE};
 use crate::BuildError;
 
 /// Pages one query window with `use_has_next=true`, as a sans-IO state machine.

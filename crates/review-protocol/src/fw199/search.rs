@@ -2,8 +2,8 @@
 
 use http::header::{ACCEPT, CONTENT_TYPE};
 use jiff::{SignedDuration, Timestamp};
-use review_model::taobao::{self, RateResult, RateType, Role, TopError, TradeRatePage};
 use review_model::Platform;
+use review_model::taobao::{self, RateResult, RateType, Role, TopError, TradeRatePage};
 use serde::Deserialize;
 
 use super::{Fw199Context, sign};
@@ -93,7 +93,10 @@ impl SearchTradeRates {
     /// Refuses what the gateway would refuse or silently truncate.
     pub fn validate(&self, now: Timestamp) -> Result<(), BuildError> {
         if self.seller_nick.trim().is_empty() {
-            return Err(BuildError::new("tb_seller_nick", "the seller nick is empty"));
+            return Err(BuildError::new(
+                "tb_seller_nick",
+                "the seller nick is empty",
+            ));
         }
         if let Some(page_no) = self.page_no
             && !(1..=MAX_PAGE_NO).contains(&page_no)
@@ -230,7 +233,10 @@ impl Endpoint for SearchTradeRates {
         form.append_pair("sign", &signature);
         http::Request::post(ctx.base_url.join(PATH))
             .header(ACCEPT, "application/json")
-            .header(CONTENT_TYPE, "application/x-www-form-urlencoded; charset=utf-8")
+            .header(
+                CONTENT_TYPE,
+                "application/x-www-form-urlencoded; charset=utf-8",
+            )
             .body(form.finish().into_bytes())
             .map_err(|e| BuildError::new("base_url", e.to_string()))
     }
@@ -280,4 +286,3 @@ pub(crate) fn parse(response: &http::Response<&[u8]>) -> Result<TradeRatePage, E
         ))
     })
 }
-

@@ -65,7 +65,10 @@ pub fn verify(params: &[(String, String)], secret: &Secret) -> Result<(), Signat
         .find(|(k, _)| k == SIGN)
         .map(|(_, v)| v.to_ascii_lowercase())
         .ok_or(SignatureError::Missing)?;
-    let borrowed: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let borrowed: Vec<(&str, &str)> = params
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let expected = sign(&borrowed, secret);
     if bool::from(expected.as_bytes().ct_eq(given.as_bytes())) {
         Ok(())

@@ -4,12 +4,14 @@
 mod context;
 mod credentials;
 mod pager;
+mod planner;
 mod search;
 mod sign;
 
 pub use context::Fw199Context;
 pub use credentials::Fw199Credentials;
 pub use pager::TradeRatePager;
+pub use planner::{PlanStats, PlannedWindow, Truncated, Window, WindowPlanner};
 pub use search::{
     DEFAULT_PAGE_SIZE, HISTORY, MAX_PAGE_NO, MAX_PAGE_SIZE, PATH, SearchTradeRates, oldest,
 };

@@ -10,6 +10,7 @@ mod base_url;
 mod endpoint;
 mod error;
 pub mod fw199;
+pub mod push;
 pub mod redact;
 pub mod token;
 pub mod wechat;

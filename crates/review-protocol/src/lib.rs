@@ -12,6 +12,7 @@ mod error;
 pub mod fw199;
 pub mod push;
 pub mod redact;
+pub mod retry;
 pub mod token;
 pub mod wechat;
 

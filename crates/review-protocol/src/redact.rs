@@ -104,6 +104,31 @@ fn mask_json_key(text: &str, key: &str) -> String {
     out
 }
 
+/// Free text (an error message that quotes a URL) with every `key=value` of a secret key
+/// masked, wherever it stands.
+///
+/// ```
+/// let shown = review_protocol::redact::inline("error sending request for url (http://h/x?a=1&access_token=T0K&b=2)");
+/// assert_eq!(shown, "error sending request for url (http://h/x?a=1&access_token=***&b=2)");
+/// ```
+pub fn inline(text: &str) -> String {
+    let mut out = text.to_owned();
+    for key in SECRET_KEYS {
+        let needle = format!("{key}=");
+        let mut from = 0;
+        while let Some(found) = out.get(from..).and_then(|rest| rest.find(&needle)) {
+            let start = from + found + needle.len();
+            let end = out
+                .get(start..)
+                .and_then(|rest| rest.find(['&', ' ', ')', '"', '\'', '#', '\n']))
+                .map_or(out.len(), |i| start + i);
+            out.replace_range(start..end, MASK);
+            from = start + MASK.len();
+        }
+    }
+    out
+}
+
 /// At most `limit` characters of `body`, lossily decoded, on one line, secrets masked.
 pub fn excerpt(body: &[u8], limit: usize) -> String {
     let text = String::from_utf8_lossy(body);

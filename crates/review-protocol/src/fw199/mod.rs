@@ -13,6 +13,7 @@ pub use credentials::Fw199Credentials;
 pub use pager::TradeRatePager;
 pub use planner::{PlanStats, PlannedWindow, Truncated, Window, WindowPlanner};
 pub use search::{
-    DEFAULT_PAGE_SIZE, HISTORY, MAX_PAGE_NO, MAX_PAGE_SIZE, PATH, SearchTradeRates, oldest,
+    DEFAULT_PAGE_SIZE, HISTORY, MAX_PAGE_NO, MAX_PAGE_SIZE, PATH, RETRY_GRACE, SearchTradeRates,
+    oldest,
 };
 pub use sign::{SIGN, SignatureError, sign, verify, verify_form};

@@ -12,6 +12,9 @@ use crate::{ApiCode, ApiError, BuildError, Endpoint, Error};
 
 /// How far back Taobao keeps rates.
 pub const HISTORY: SignedDuration = SignedDuration::from_hours(180 * 24);
+/// How far past the 180-day edge a start may fall before it is refused: the time a planned
+/// request may spend in retries.
+pub const RETRY_GRACE: SignedDuration = SignedDuration::from_mins(10);
 /// The highest `page_no` the API serves.
 pub const MAX_PAGE_NO: u32 = 200;
 /// The largest `page_size`.
@@ -128,7 +131,9 @@ impl SearchTradeRates {
         }
         if let Some(start) = self.start_date {
             let oldest = oldest(now);
-            if start < oldest {
+            // A request planned a moment ago and resent after a retry's backoff may start a
+            // few seconds past the edge; only a start clearly beyond it is a mistake.
+            if start < oldest.checked_sub(RETRY_GRACE).unwrap_or(oldest) {
                 return Err(BuildError::new(
                     "start_date",
                     format!(

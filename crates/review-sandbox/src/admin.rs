@@ -1,0 +1,75 @@
+//! The sandbox's own endpoints under `/sandbox/`: make a bad review appear, read the writes and
+//! push logs, move the clock, check health. They are never faulted.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use jiff::SignedDuration;
+use review_model::wechat::Comment;
+use serde_json::json;
+
+use crate::push::new_bad_review;
+use crate::shared::{Shared, lock};
+
+/// The admin routes.
+pub(crate) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/sandbox/health", get(health))
+        .route("/sandbox/bad-review", post(bad_review))
+        .route("/sandbox/writes", get(writes))
+        .route("/sandbox/pushes", get(pushes))
+        .route("/sandbox/clock", post(clock))
+}
+
+/// `GET /sandbox/health`: `{"ok":true}` once the server answers.
+async fn health() -> Json<serde_json::Value> {
+    Json(json!({ "ok": true }))
+}
+
+/// `POST /sandbox/bad-review`: a new one- or two-star review at the sandbox's now, pushed to the
+/// configured target (in the background); answers the comment as the list endpoint shows it.
+async fn bad_review(State(shared): State<Arc<Shared>>) -> Json<Comment> {
+    Json(new_bad_review(&shared))
+}
+
+/// `GET /sandbox/writes`: every executed write, in order.
+async fn writes(State(shared): State<Arc<Shared>>) -> Response {
+    let writes = lock(&shared.writes).clone();
+    Json(writes).into_response()
+}
+
+/// `GET /sandbox/pushes`: every push delivery attempt, in order.
+async fn pushes(State(shared): State<Arc<Shared>>) -> Response {
+    Json(shared.pushes.records()).into_response()
+}
+
+/// `POST /sandbox/clock?advance=SECONDS`: moves the sandbox's clock (negative moves it back);
+/// answers the new now.
+async fn clock(
+    State(shared): State<Arc<Shared>>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let Some(raw) = query.get("advance") else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "missing `advance` (seconds, may be negative)",
+        );
+    };
+    let Ok(seconds) = raw.trim().parse::<i64>() else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "`advance` must be a whole number of seconds",
+        );
+    };
+    shared.clock.advance(SignedDuration::from_secs(seconds));
+    Json(json!({ "now": shared.clock.now(), "advanced_seconds": seconds })).into_response()
+}
+
+fn error(status: StatusCode, message: &str) -> Response {
+    (status, Json(json!({ "error": message }))).into_response()
+}

@@ -1,0 +1,72 @@
+//! `POST /gateway/taobao/traderates/get`: the gateway's checks, the 180-day clamp, then one
+//! page from the store in the model's envelope.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::Response;
+use jiff::Timestamp;
+use review_model::taobao::TradeRatePage;
+use review_protocol::fw199::oldest;
+
+use super::store::Range;
+use super::{answer, auth, params};
+use crate::shared::{Shared, read};
+
+/// The handler. Everything is in-memory work under a read lock; nothing awaits.
+pub(crate) async fn handle(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .map(|value| value.to_str().unwrap_or("(not text)"));
+    answer_for(&shared, content_type, &body)
+}
+
+fn answer_for(shared: &Shared, content_type: Option<&str>, body: &[u8]) -> Response {
+    let now = shared.clock.now();
+    let credentials = &shared.fw199_credentials;
+    let checked = auth::check(credentials, content_type, body, now)
+        .and_then(|form| params::parse(&form, &credentials.seller_nick));
+    let state = read(&shared.taobao);
+    let (request_id, trace_id) = state.ids.next();
+    let query = match checked {
+        Ok(query) => query,
+        Err(refusal) => {
+            drop(state);
+            return answer::refusal(refusal, trace_id);
+        }
+    };
+    let found = state
+        .store
+        .search(query.list, clamp(query.range, now), &query.filter, query.at);
+    let reachable = u64::try_from(found.reachable).unwrap_or(u64::MAX);
+    let meta = TradeRatePage {
+        request_id: Some(request_id),
+        total_results: (!query.use_has_next).then_some(reachable),
+        has_next: query.use_has_next.then_some(found.has_next),
+        rates: Vec::new(),
+    };
+    // The page borrows the store's encoded rates: it is copied out under the read lock.
+    answer::page(meta, &found.rates, trace_id)
+}
+
+/// Taobao serves the last 180 days only: an earlier (or absent) start is moved to the first
+/// whole second inside them, as the real API silently returns only what it keeps.
+fn clamp(range: Range, now: Timestamp) -> Range {
+    let edge = oldest(now);
+    let edge = if edge.subsec_nanosecond() > 0 {
+        edge.as_second().saturating_add(1)
+    } else {
+        edge.as_second()
+    };
+    Range {
+        start: Some(range.start.map_or(edge, |start| start.max(edge))),
+        end: range.end,
+    }
+}

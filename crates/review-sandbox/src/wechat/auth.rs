@@ -1,0 +1,101 @@
+//! The two token endpoints: `GET /cgi-bin/token` and `POST /cgi-bin/stable_token`.
+//!
+//! Credentials are checked against the sandbox's: a `grant_type` other than
+//! `client_credential` is 40002, a missing appid 41002, a wrong one 40013, a missing secret
+//! 41004, a wrong one 40125. The lifecycle is in [`tokens`](super::tokens).
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::response::Response;
+use review_model::AccessToken;
+use review_model::wechat::{AccessTokenResponse, CLIENT_CREDENTIAL, ErrCode, StableTokenRequest};
+use serde_json::Value;
+
+use super::answer::{self, Refusal, Style};
+use super::request::{self, Params};
+use super::tokens::Lifetimes;
+use crate::shared::{Shared, lock};
+
+fn lifetimes(shared: &Shared) -> Lifetimes {
+    Lifetimes {
+        lifetime: shared.config.token_lifetime,
+        overlap: shared.config.token_overlap,
+    }
+}
+
+/// Checks the three credentials of both endpoints.
+fn credentials(
+    shared: &Shared,
+    grant_type: Option<&str>,
+    appid: Option<&str>,
+    secret: Option<&str>,
+) -> Result<(), Refusal> {
+    if grant_type != Some(CLIENT_CREDENTIAL) {
+        return Err(Refusal::new(
+            ErrCode::InvalidGrantType,
+            "invalid grant_type",
+        ));
+    }
+    let expected = &shared.wechat_credentials;
+    match appid {
+        None | Some("") => return Err(Refusal::new(ErrCode::from(41002), "appid missing")),
+        Some(appid) if appid != expected.appid.as_str() => {
+            return Err(Refusal::new(ErrCode::InvalidAppId, "invalid appid"));
+        }
+        Some(_) => {}
+    }
+    match secret {
+        None | Some("") => Err(Refusal::new(ErrCode::from(41004), "appsecret missing")),
+        Some(secret) if secret != expected.secret.expose_secret() => {
+            Err(Refusal::new(ErrCode::InvalidAppSecret, "invalid appsecret"))
+        }
+        Some(_) => Ok(()),
+    }
+}
+
+fn issued((token, expires_in): (String, u64)) -> Response {
+    answer::json(&AccessTokenResponse {
+        access_token: AccessToken::new(token),
+        expires_in,
+    })
+}
+
+/// `GET /cgi-bin/token`: a new token every call.
+pub(crate) async fn token(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery) -> Response {
+    let params = Params::parse(raw.as_deref());
+    let result = credentials(
+        &shared,
+        params.get("grant_type"),
+        params.get("appid"),
+        params.get("secret"),
+    )
+    .map(|()| {
+        let now = shared.clock.now();
+        issued(
+            lock(&shared.wechat)
+                .tokens
+                .issue_plain(now, lifetimes(&shared)),
+        )
+    });
+    answer::finish(result, Style::Plain)
+}
+
+/// `POST /cgi-bin/stable_token`: the current stable token, or a new one.
+pub(crate) async fn stable_token(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    answer::finish(stable(&shared, &body), Style::Plain)
+}
+
+fn stable(shared: &Shared, body: &[u8]) -> Result<Response, Refusal> {
+    let value = request::json(body).map_err(request::BodyError::cgi_refusal)?;
+    let field = |key: &str| value.get(key).and_then(Value::as_str);
+    credentials(shared, field("grant_type"), field("appid"), field("secret"))?;
+    let asked: StableTokenRequest = review_model::from_value(value.clone())
+        .map_err(|err| Refusal::new(ErrCode::BadPayload, format!("data format error: {err}")))?;
+    let now = shared.clock.now();
+    let answer = lock(&shared.wechat)
+        .tokens
+        .stable(now, lifetimes(shared), asked.force_refresh);
+    Ok(issued(answer))
+}

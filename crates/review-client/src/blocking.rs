@@ -1,0 +1,243 @@
+//! The blocking driver: the shared machine, sending on the caller's thread.
+
+use std::collections::VecDeque;
+
+use jiff::Timestamp;
+use review_model::taobao::TradeRate;
+use review_model::wechat::Comment;
+use review_protocol::fw199::{Fw199Context, PlanStats, SearchTradeRates, WindowPlanner};
+use review_protocol::wechat::{CommentPager, GetCommentList, WechatContext};
+use review_protocol::{BuildError, Endpoint};
+
+use crate::call::{Call, Fw199Call, WechatCall};
+use crate::config::ClientConfig;
+use crate::error::{ClientError, ErrorKind};
+use crate::machine::{Machine, Step};
+use crate::methods::endpoint_methods;
+use crate::trace::Sent;
+use crate::transport::BlockingTransport;
+
+/// A client for scripts, CLIs and batch jobs: every call blocks the calling thread.
+///
+/// ```no_run
+/// use review_client::{BlockingClient, ClientConfig};
+/// use review_model::{AppId, Secret, Timestamp};
+/// use review_protocol::wechat::GetCommentList;
+///
+/// # fn transport() -> impl review_client::BlockingTransport {
+/// #     |_: http::Request<Vec<u8>>, _| Err(review_client::TransportError::new(review_client::TransportErrorKind::Connect, "offline"))
+/// # }
+/// let config = ClientConfig::new().wechat("http://127.0.0.1:8080".parse()?, AppId::new("wx1"), Secret::new("s"));
+/// let client = BlockingClient::new(transport(), config);
+/// let now = Timestamp::now();
+/// for comment in client.comments(GetCommentList::new(now - jiff::SignedDuration::from_hours(24 * 30), now))? {
+///     let comment = comment?;
+///     println!("{} {}★ {}", comment.comment_id, comment.score, comment.content.text);
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct BlockingClient<T> {
+    transport: T,
+    config: ClientConfig,
+}
+
+fn missing(endpoint: &'static str, platform: &'static str) -> ClientError {
+    let err = BuildError::new(
+        "appid",
+        format!("this client has no {platform} credentials"),
+    );
+    ClientError::new(endpoint, ErrorKind::Protocol(err.into()), 0, false)
+}
+
+impl<T: BlockingTransport> BlockingClient<T> {
+    /// A client sending through `transport`.
+    pub fn new(transport: T, config: ClientConfig) -> Self {
+        Self { transport, config }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    fn run<C: Call>(&self, mut machine: Machine<'_, C>) -> Result<C::Output, ClientError> {
+        let mut step = machine.next(Timestamp::now());
+        loop {
+            step = match step {
+                Step::Send(request) => {
+                    let sent = Sent::start(machine.name(), machine.attempt(), &request);
+                    let result = self.transport.send(request, self.config.timeout);
+                    sent.finish(&result);
+                    machine.feed(result, Timestamp::now())
+                }
+                Step::Sleep(wait) => {
+                    self.transport.sleep(wait);
+                    machine.next(Timestamp::now())
+                }
+                Step::Done(result) => return result,
+            };
+        }
+    }
+
+    /// Runs any WeChat endpoint with a token, retries and refreshes.
+    pub fn wechat<E: Endpoint<Context = WechatContext>>(
+        &self,
+        endpoint: &E,
+    ) -> Result<E::Output, ClientError> {
+        let Some(side) = &self.config.wechat else {
+            return Err(missing(endpoint.name(), "WeChat"));
+        };
+        let call = WechatCall {
+            endpoint,
+            base: &side.base_url,
+        };
+        self.run(Machine::new(
+            call,
+            Some((side.tokens.as_ref(), &side.base_url)),
+            self.config.retry,
+        ))
+    }
+
+    /// Runs any fw199 endpoint, signed at each attempt, with retries.
+    pub fn fw199<E: Endpoint<Context = Fw199Context>>(
+        &self,
+        endpoint: &E,
+    ) -> Result<E::Output, ClientError> {
+        let Some(side) = &self.config.fw199 else {
+            return Err(missing(endpoint.name(), "fw199"));
+        };
+        let call = Fw199Call {
+            endpoint,
+            context: &side.context,
+        };
+        self.run(Machine::new(call, None, self.config.retry))
+    }
+
+    endpoint_methods!(;);
+
+    /// Every comment of `query`'s window, page after page, each once.
+    pub fn comments(&self, query: GetCommentList) -> Result<Comments<'_, T>, ClientError> {
+        let pager = CommentPager::new(query).map_err(|e| {
+            ClientError::new(
+                "wechat.comment_list",
+                ErrorKind::Protocol(e.into()),
+                0,
+                false,
+            )
+        })?;
+        Ok(Comments {
+            client: self,
+            pager,
+            buffer: VecDeque::new(),
+            stopped: false,
+        })
+    }
+
+    /// Every rate of the configured shop between `since` and `until` (clamped to the last 180
+    /// days), windows split under the 1500 cap, each rate once. `base` sets the rate type, role
+    /// and filters; `None` reads the buyers' rates of the shop.
+    pub fn trade_rates(
+        &self,
+        base: Option<SearchTradeRates>,
+        since: Timestamp,
+        until: Timestamp,
+        page_size: u32,
+    ) -> Result<TradeRates<'_, T>, ClientError> {
+        let Some(side) = &self.config.fw199 else {
+            return Err(missing("fw199.traderates_get", "fw199"));
+        };
+        let base = base.unwrap_or_else(|| SearchTradeRates::received(side.seller_nick.clone()));
+        let planner =
+            WindowPlanner::new(base, since, until, Timestamp::now(), page_size).map_err(|e| {
+                ClientError::new(
+                    "fw199.traderates_get",
+                    ErrorKind::Protocol(e.into()),
+                    0,
+                    false,
+                )
+            })?;
+        Ok(TradeRates {
+            client: self,
+            planner,
+            buffer: VecDeque::new(),
+            stopped: false,
+        })
+    }
+}
+
+/// The comments of a window, as an iterator. An error ends it.
+pub struct Comments<'c, T> {
+    client: &'c BlockingClient<T>,
+    pager: CommentPager,
+    buffer: VecDeque<Comment>,
+    stopped: bool,
+}
+
+impl<T> Comments<'_, T> {
+    /// The pager's view: pages, items, total.
+    pub fn pager(&self) -> &CommentPager {
+        &self.pager
+    }
+}
+
+impl<T: BlockingTransport> Iterator for Comments<'_, T> {
+    type Item = Result<Comment, ClientError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(comment) = self.buffer.pop_front() {
+                return Some(Ok(comment));
+            }
+            if self.stopped {
+                return None;
+            }
+            let request = self.pager.next_request()?;
+            match self.client.wechat(&request) {
+                Ok(page) => self.buffer.extend(self.pager.feed(page)),
+                Err(err) => {
+                    self.stopped = true;
+                    return Some(Err(err));
+                }
+            }
+        }
+    }
+}
+
+/// The rates of a range, as an iterator. An error ends it; `stats` tells what the walk did.
+pub struct TradeRates<'c, T> {
+    client: &'c BlockingClient<T>,
+    planner: WindowPlanner,
+    buffer: VecDeque<TradeRate>,
+    stopped: bool,
+}
+
+impl<T> TradeRates<'_, T> {
+    /// Probes, pages, splits, truncated windows, the clamped range.
+    pub fn stats(&self) -> &PlanStats {
+        self.planner.stats()
+    }
+}
+
+impl<T: BlockingTransport> Iterator for TradeRates<'_, T> {
+    type Item = Result<TradeRate, ClientError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(rate) = self.buffer.pop_front() {
+                return Some(Ok(rate));
+            }
+            if self.stopped {
+                return None;
+            }
+            self.planner.advance(Timestamp::now());
+            let request = self.planner.next_request()?;
+            match self.client.fw199(&request) {
+                Ok(page) => self.buffer.extend(self.planner.feed(page)),
+                Err(err) => {
+                    self.stopped = true;
+                    return Some(Err(err));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! Runtime-free drivers of the `reviews` SDK: one set of decisions, two ways to wait.
+//!
+//! [`AsyncClient`] and [`BlockingClient`] have the same methods (one per endpoint, plus
+//! pagers) and run the same state machine: the access token comes from a shared
+//! [`TokenStore`] (one refresh at a time per app, across every task and thread), a token error
+//! refreshes and retries once, retryable failures back off with jitter within a budget, and a
+//! write is repeated only when it provably did not execute. Every decision comes from
+//! `review-protocol`; the drivers only send and wait, through a transport: `review-reqwest`
+//! for tokio, `review-ureq` for threads, or any closure.
+
+mod blocking;
+mod call;
+mod config;
+mod error;
+mod machine;
+mod methods;
+mod nonblocking;
+mod tokens;
+mod trace;
+mod transport;
+
+pub use blocking::{BlockingClient, Comments, TradeRates};
+pub use config::ClientConfig;
+pub use error::{ClientError, ErrorKind};
+pub use nonblocking::{AsyncClient, RateWalk};
+pub use tokens::{MemoryTokenStore, TokenStore};
+pub use transport::{
+    AsyncTransport, BlockingTransport, BoxHttpFuture, FnTransport, HttpResult, TransportError,
+    TransportErrorKind,
+};

@@ -1,0 +1,206 @@
+//! The async driver: the shared machine, sending through an async transport.
+
+use std::collections::VecDeque;
+
+use futures_util::stream::{self, Stream, StreamExt};
+use jiff::Timestamp;
+use review_model::taobao::TradeRate;
+use review_model::wechat::Comment;
+use review_protocol::fw199::{Fw199Context, PlanStats, SearchTradeRates, WindowPlanner};
+use review_protocol::wechat::{CommentPager, GetCommentList, WechatContext};
+use review_protocol::{BuildError, Endpoint};
+
+use crate::call::{Call, Fw199Call, WechatCall};
+use crate::config::ClientConfig;
+use crate::error::{ClientError, ErrorKind};
+use crate::machine::{Machine, Step};
+use crate::methods::endpoint_methods;
+use crate::trace::Sent;
+use crate::transport::AsyncTransport;
+
+/// A client for async services: the same methods and decisions as
+/// [`BlockingClient`](crate::BlockingClient), awaiting instead of blocking.
+pub struct AsyncClient<T> {
+    transport: T,
+    config: ClientConfig,
+}
+
+fn missing(endpoint: &'static str, platform: &'static str) -> ClientError {
+    let err = BuildError::new(
+        "appid",
+        format!("this client has no {platform} credentials"),
+    );
+    ClientError::new(endpoint, ErrorKind::Protocol(err.into()), 0, false)
+}
+
+impl<T: AsyncTransport> AsyncClient<T> {
+    /// A client sending through `transport`.
+    pub fn new(transport: T, config: ClientConfig) -> Self {
+        Self { transport, config }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    async fn run<C: Call>(&self, mut machine: Machine<'_, C>) -> Result<C::Output, ClientError> {
+        let mut step = machine.next(Timestamp::now());
+        loop {
+            step = match step {
+                Step::Send(request) => {
+                    let sent = Sent::start(machine.name(), machine.attempt(), &request);
+                    let result = self.transport.send(request, self.config.timeout).await;
+                    sent.finish(&result);
+                    machine.feed(result, Timestamp::now())
+                }
+                Step::Sleep(wait) => {
+                    self.transport.sleep(wait).await;
+                    machine.next(Timestamp::now())
+                }
+                Step::Done(result) => return result,
+            };
+        }
+    }
+
+    /// Runs any WeChat endpoint with a token, retries and refreshes.
+    pub async fn wechat<E: Endpoint<Context = WechatContext>>(
+        &self,
+        endpoint: &E,
+    ) -> Result<E::Output, ClientError> {
+        let Some(side) = &self.config.wechat else {
+            return Err(missing(endpoint.name(), "WeChat"));
+        };
+        let call = WechatCall {
+            endpoint,
+            base: &side.base_url,
+        };
+        self.run(Machine::new(
+            call,
+            Some((side.tokens.as_ref(), &side.base_url)),
+            self.config.retry,
+        ))
+        .await
+    }
+
+    /// Runs any fw199 endpoint, signed at each attempt, with retries.
+    pub async fn fw199<E: Endpoint<Context = Fw199Context>>(
+        &self,
+        endpoint: &E,
+    ) -> Result<E::Output, ClientError> {
+        let Some(side) = &self.config.fw199 else {
+            return Err(missing(endpoint.name(), "fw199"));
+        };
+        let call = Fw199Call {
+            endpoint,
+            context: &side.context,
+        };
+        self.run(Machine::new(call, None, self.config.retry)).await
+    }
+
+    endpoint_methods!(async; .await);
+
+    /// Every comment of `query`'s window as a stream of pages, each comment once.
+    pub fn comment_pages(
+        &self,
+        query: GetCommentList,
+    ) -> Result<impl Stream<Item = Result<Vec<Comment>, ClientError>> + '_, ClientError> {
+        let pager = CommentPager::new(query).map_err(|e| {
+            ClientError::new(
+                "wechat.comment_list",
+                ErrorKind::Protocol(e.into()),
+                0,
+                false,
+            )
+        })?;
+        Ok(stream::unfold(Some(pager), move |state| async move {
+            let mut pager = state?;
+            let request = pager.next_request()?;
+            match self.wechat(&request).await {
+                Ok(page) => {
+                    let items = pager.feed(page);
+                    Some((Ok(items), Some(pager)))
+                }
+                Err(err) => Some((Err(err), None)),
+            }
+        }))
+    }
+
+    /// Every comment of `query`'s window as a stream, each once. An error ends it.
+    pub fn comments(
+        &self,
+        query: GetCommentList,
+    ) -> Result<impl Stream<Item = Result<Comment, ClientError>> + '_, ClientError> {
+        Ok(self.comment_pages(query)?.flat_map(|page| match page {
+            Ok(items) => stream::iter(items.into_iter().map(Ok).collect::<Vec<_>>()),
+            Err(err) => stream::iter(vec![Err(err)]),
+        }))
+    }
+
+    /// Every rate of the configured shop between `since` and `until`; see
+    /// [`BlockingClient::trade_rates`](crate::BlockingClient::trade_rates).
+    pub fn trade_rates(
+        &self,
+        base: Option<SearchTradeRates>,
+        since: Timestamp,
+        until: Timestamp,
+        page_size: u32,
+    ) -> Result<RateWalk<'_, T>, ClientError> {
+        let Some(side) = &self.config.fw199 else {
+            return Err(missing("fw199.traderates_get", "fw199"));
+        };
+        let base = base.unwrap_or_else(|| SearchTradeRates::received(side.seller_nick.clone()));
+        let planner =
+            WindowPlanner::new(base, since, until, Timestamp::now(), page_size).map_err(|e| {
+                ClientError::new(
+                    "fw199.traderates_get",
+                    ErrorKind::Protocol(e.into()),
+                    0,
+                    false,
+                )
+            })?;
+        Ok(RateWalk {
+            client: self,
+            planner,
+            buffer: VecDeque::new(),
+            stopped: false,
+        })
+    }
+}
+
+/// A walk over the rates of a range; `next().await` gives them one by one, `stats()` what the
+/// walk did.
+pub struct RateWalk<'c, T> {
+    client: &'c AsyncClient<T>,
+    planner: WindowPlanner,
+    buffer: VecDeque<TradeRate>,
+    stopped: bool,
+}
+
+impl<T: AsyncTransport> RateWalk<'_, T> {
+    /// The next rate, `None` at the end. An error ends the walk.
+    pub async fn next(&mut self) -> Option<Result<TradeRate, ClientError>> {
+        loop {
+            if let Some(rate) = self.buffer.pop_front() {
+                return Some(Ok(rate));
+            }
+            if self.stopped {
+                return None;
+            }
+            self.planner.advance(Timestamp::now());
+            let request = self.planner.next_request()?;
+            match self.client.fw199(&request).await {
+                Ok(page) => self.buffer.extend(self.planner.feed(page)),
+                Err(err) => {
+                    self.stopped = true;
+                    return Some(Err(err));
+                }
+            }
+        }
+    }
+
+    /// Probes, pages, splits, truncated windows, the clamped range.
+    pub fn stats(&self) -> &PlanStats {
+        self.planner.stats()
+    }
+}

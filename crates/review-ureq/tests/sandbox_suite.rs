@@ -1,0 +1,636 @@
+//! The same suite, run against the sandbox over real loopback HTTP, for both drivers: the
+//! blocking client over ureq and the async client over reqwest.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use futures_util::TryStreamExt;
+use jiff::{SignedDuration, Timestamp};
+use review_client::{
+    AsyncClient, AsyncTransport, BlockingClient, BlockingTransport, ClientConfig, ClientError,
+    HttpResult, MemoryTokenStore, TokenStore,
+};
+use review_model::taobao::TradeRate;
+use review_model::wechat::{Comment, CommentDetail, CustomMessage, FilterType, ReplyThread};
+use review_model::{CommentId, Secret};
+use review_protocol::fw199::{PlanStats, SearchTradeRates};
+use review_protocol::retry::RetryPolicy;
+use review_protocol::token::{RefreshKind, TokenConfig};
+use review_protocol::wechat::{ConfirmCompromise, GetCommentList};
+use review_reqwest::ReqwestTransport;
+use review_sandbox::{FaultKind, Sandbox};
+use review_ureq::UreqTransport;
+
+/// Counts the token requests that pass, so tests can tell how many refreshes happened.
+#[derive(Clone)]
+struct Counting<T> {
+    inner: T,
+    token_requests: Arc<AtomicUsize>,
+}
+
+fn is_token(request: &http::Request<Vec<u8>>) -> bool {
+    request.uri().path().starts_with("/cgi-bin/token")
+        || request.uri().path().starts_with("/cgi-bin/stable_token")
+}
+
+impl<T: BlockingTransport> BlockingTransport for Counting<T> {
+    fn send(&self, request: http::Request<Vec<u8>>, timeout: Duration) -> HttpResult {
+        if is_token(&request) {
+            self.token_requests.fetch_add(1, Ordering::SeqCst);
+        }
+        self.inner.send(request, timeout)
+    }
+    fn sleep(&self, duration: Duration) {
+        self.inner.sleep(duration);
+    }
+}
+
+#[async_trait::async_trait]
+impl<T: AsyncTransport> AsyncTransport for Counting<T> {
+    async fn send(&self, request: http::Request<Vec<u8>>, timeout: Duration) -> HttpResult {
+        if is_token(&request) {
+            self.token_requests.fetch_add(1, Ordering::SeqCst);
+        }
+        self.inner.send(request, timeout).await
+    }
+    async fn sleep(&self, duration: Duration) {
+        self.inner.sleep(duration).await;
+    }
+}
+
+/// What the suite needs of a driver, in blocking form.
+trait Driver: Send + Sync + Sized + 'static {
+    fn build(config: ClientConfig, counter: Arc<AtomicUsize>) -> Self;
+    fn comments(&self, query: GetCommentList) -> Result<Vec<Comment>, ClientError>;
+    fn detail(&self, id: &CommentId) -> Result<CommentDetail, ClientError>;
+    fn thread(&self, id: &CommentId) -> Result<ReplyThread, ClientError>;
+    fn reply(&self, id: &CommentId, text: &str) -> Result<(), ClientError>;
+    fn follow_up(
+        &self,
+        id: &CommentId,
+        reply: &review_model::ReplyId,
+        text: &str,
+    ) -> Result<(), ClientError>;
+    fn delete_follow_up(
+        &self,
+        id: &CommentId,
+        reply: &review_model::ReplyId,
+        follow: &review_model::CommentReplyId,
+    ) -> Result<(), ClientError>;
+    fn delete_reply(
+        &self,
+        id: &CommentId,
+        reply: &review_model::ReplyId,
+    ) -> Result<(), ClientError>;
+    fn kf_reset(&self, id: &CommentId) -> Result<(), ClientError>;
+    fn message(&self, message: CustomMessage) -> Result<(), ClientError>;
+    fn upload(&self, data: Vec<u8>) -> Result<review_model::wechat::MediaUpload, ClientError>;
+    fn settle(&self, settlement: &ConfirmCompromise) -> Result<(), ClientError>;
+    fn rates(
+        &self,
+        base: Option<SearchTradeRates>,
+        since: Timestamp,
+        until: Timestamp,
+    ) -> Result<(Vec<TradeRate>, PlanStats), ClientError>;
+}
+
+struct Blocking(BlockingClient<Counting<UreqTransport>>);
+
+impl Driver for Blocking {
+    fn build(config: ClientConfig, counter: Arc<AtomicUsize>) -> Self {
+        Blocking(BlockingClient::new(
+            Counting {
+                inner: UreqTransport::default(),
+                token_requests: counter,
+            },
+            config,
+        ))
+    }
+    fn comments(&self, query: GetCommentList) -> Result<Vec<Comment>, ClientError> {
+        self.0.comments(query)?.collect()
+    }
+    fn detail(&self, id: &CommentId) -> Result<CommentDetail, ClientError> {
+        self.0.comment_detail(id.clone())
+    }
+    fn thread(&self, id: &CommentId) -> Result<ReplyThread, ClientError> {
+        self.0.reply_thread(id.clone())
+    }
+    fn reply(&self, id: &CommentId, text: &str) -> Result<(), ClientError> {
+        self.0.add_reply(id.clone(), text)
+    }
+    fn follow_up(
+        &self,
+        id: &CommentId,
+        reply: &review_model::ReplyId,
+        text: &str,
+    ) -> Result<(), ClientError> {
+        self.0.add_comment_reply(id.clone(), reply.clone(), text)
+    }
+    fn delete_follow_up(
+        &self,
+        id: &CommentId,
+        reply: &review_model::ReplyId,
+        follow: &review_model::CommentReplyId,
+    ) -> Result<(), ClientError> {
+        self.0
+            .delete_comment_reply(id.clone(), reply.clone(), follow.clone())
+    }
+    fn delete_reply(
+        &self,
+        id: &CommentId,
+        reply: &review_model::ReplyId,
+    ) -> Result<(), ClientError> {
+        self.0.delete_reply(id.clone(), reply.clone())
+    }
+    fn kf_reset(&self, id: &CommentId) -> Result<(), ClientError> {
+        self.0.reset_kf_quota(id.clone())
+    }
+    fn message(&self, message: CustomMessage) -> Result<(), ClientError> {
+        self.0.send_custom_message(message)
+    }
+    fn upload(&self, data: Vec<u8>) -> Result<review_model::wechat::MediaUpload, ClientError> {
+        self.0.upload_image("proof.png", data)
+    }
+    fn settle(&self, settlement: &ConfirmCompromise) -> Result<(), ClientError> {
+        self.0.confirm_compromise(settlement)
+    }
+    fn rates(
+        &self,
+        base: Option<SearchTradeRates>,
+        since: Timestamp,
+        until: Timestamp,
+    ) -> Result<(Vec<TradeRate>, PlanStats), ClientError> {
+        let mut walk = self.0.trade_rates(base, since, until, 100)?;
+        let rates = walk.by_ref().collect::<Result<Vec<_>, _>>()?;
+        Ok((rates, walk.stats().clone()))
+    }
+}
+
+struct Async {
+    client: AsyncClient<Counting<ReqwestTransport>>,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Driver for Async {
+    fn build(config: ClientConfig, counter: Arc<AtomicUsize>) -> Self {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let transport = Counting {
+            inner: ReqwestTransport::new(http),
+            token_requests: counter,
+        };
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        Async {
+            client: AsyncClient::new(transport, config),
+            runtime,
+        }
+    }
+    fn comments(&self, query: GetCommentList) -> Result<Vec<Comment>, ClientError> {
+        self.runtime
+            .block_on(async { self.client.comments(query)?.try_collect().await })
+    }
+    fn detail(&self, id: &CommentId) -> Result<CommentDetail, ClientError> {
+        self.runtime
+            .block_on(self.client.comment_detail(id.clone()))
+    }
+    fn thread(&self, id: &CommentId) -> Result<ReplyThread, ClientError> {
+        self.runtime.block_on(self.client.reply_thread(id.clone()))
+    }
+    fn reply(&self, id: &CommentId, text: &str) -> Result<(), ClientError> {
+        self.runtime
+            .block_on(self.client.add_reply(id.clone(), text))
+    }
+    fn follow_up(
+        &self,
+        id: &CommentId,
+        reply: &review_model::ReplyId,
+        text: &str,
+    ) -> Result<(), ClientError> {
+        self.runtime.block_on(
+            self.client
+                .add_comment_reply(id.clone(), reply.clone(), text),
+        )
+    }
+    fn delete_follow_up(
+        &self,
+        id: &CommentId,
+        reply: &review_model::ReplyId,
+        follow: &review_model::CommentReplyId,
+    ) -> Result<(), ClientError> {
+        self.runtime.block_on(self.client.delete_comment_reply(
+            id.clone(),
+            reply.clone(),
+            follow.clone(),
+        ))
+    }
+    fn delete_reply(
+        &self,
+        id: &CommentId,
+        reply: &review_model::ReplyId,
+    ) -> Result<(), ClientError> {
+        self.runtime
+            .block_on(self.client.delete_reply(id.clone(), reply.clone()))
+    }
+    fn kf_reset(&self, id: &CommentId) -> Result<(), ClientError> {
+        self.runtime
+            .block_on(self.client.reset_kf_quota(id.clone()))
+    }
+    fn message(&self, message: CustomMessage) -> Result<(), ClientError> {
+        self.runtime
+            .block_on(self.client.send_custom_message(message))
+    }
+    fn upload(&self, data: Vec<u8>) -> Result<review_model::wechat::MediaUpload, ClientError> {
+        self.runtime
+            .block_on(self.client.upload_image("proof.png", data))
+    }
+    fn settle(&self, settlement: &ConfirmCompromise) -> Result<(), ClientError> {
+        self.runtime
+            .block_on(self.client.confirm_compromise(settlement))
+    }
+    fn rates(
+        &self,
+        base: Option<SearchTradeRates>,
+        since: Timestamp,
+        until: Timestamp,
+    ) -> Result<(Vec<TradeRate>, PlanStats), ClientError> {
+        self.runtime.block_on(async {
+            let mut walk = self.client.trade_rates(base, since, until, 100)?;
+            let mut rates = Vec::new();
+            while let Some(rate) = walk.next().await {
+                rates.push(rate?);
+            }
+            Ok((rates, walk.stats().clone()))
+        })
+    }
+}
+
+fn fast_retries() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 8,
+        base_delay: Duration::from_millis(5),
+        max_delay: Duration::from_millis(50),
+        max_elapsed: Duration::from_secs(30),
+    }
+}
+
+fn config_for(sandbox: &Sandbox, store: Option<Arc<dyn TokenStore>>) -> ClientConfig {
+    let base = sandbox.base_url().parse().unwrap();
+    let creds = sandbox.wechat();
+    let store = store.unwrap_or_else(|| {
+        Arc::new(MemoryTokenStore::new(
+            creds.appid.clone(),
+            creds.secret.clone(),
+            TokenConfig::new(RefreshKind::Plain),
+        ))
+    });
+    let fw = sandbox.fw199();
+    ClientConfig::new()
+        .wechat_with_store(sandbox.base_url().parse().unwrap(), store)
+        .fw199(
+            base,
+            fw.appid.clone(),
+            fw.secret.clone(),
+            fw.seller_nick.clone(),
+        )
+        .timeout(Duration::from_millis(800))
+        .retry(fast_retries())
+}
+
+fn window() -> (Timestamp, Timestamp) {
+    let now = Timestamp::now();
+    (
+        now - SignedDuration::from_hours(24 * 181),
+        now + SignedDuration::from_hours(1),
+    )
+}
+
+fn all_comments<D: Driver>(driver: &D, filter: FilterType) -> Vec<Comment> {
+    let (since, until) = window();
+    driver
+        .comments(GetCommentList::new(since, until).filter(filter).limit(100))
+        .unwrap()
+}
+
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR fake picture bytes";
+
+fn every_endpoint<D: Driver>() {
+    let sandbox = Sandbox::builder()
+        .seed(11)
+        .comments(300)
+        .rates(500)
+        .start("127.0.0.1:0")
+        .unwrap();
+    let driver = D::build(config_for(&sandbox, None), Arc::default());
+
+    let awaiting = all_comments(&driver, FilterType::AwaitingReply);
+    let target = awaiting
+        .iter()
+        .find(|c| c.score.get() <= 2)
+        .or(awaiting.first())
+        .unwrap()
+        .comment_id
+        .clone();
+    let detail = driver.detail(&target).unwrap();
+    assert_eq!(detail.info.content.comment_id, target);
+    assert!(driver.thread(&target).unwrap().reply.is_none());
+
+    driver
+        .reply(&target, "亲,非常抱歉,我们马上处理 🙏")
+        .unwrap();
+    let reply = driver
+        .thread(&target)
+        .unwrap()
+        .reply
+        .expect("the reply is there");
+    driver
+        .follow_up(&target, &reply.reply_id, "已为您补发")
+        .unwrap();
+    let thread = driver.thread(&target).unwrap();
+    assert_eq!(thread.follow_ups.len(), 1);
+    driver
+        .delete_follow_up(
+            &target,
+            &reply.reply_id,
+            &thread.follow_ups[0].comment_reply_id,
+        )
+        .unwrap();
+    assert!(driver.thread(&target).unwrap().follow_ups.is_empty());
+    driver.delete_reply(&target, &reply.reply_id).unwrap();
+    assert!(driver.thread(&target).unwrap().reply.is_none());
+
+    let bad = all_comments(&driver, FilterType::PendingCompromise);
+    let bad = bad
+        .first()
+        .expect("a bad review pending settlement")
+        .clone();
+    driver.kf_reset(&bad.comment_id).unwrap();
+    let openid = bad.openid().expect("the sandbox sends openids").clone();
+    driver
+        .message(CustomMessage::text(openid, "您好,我们已为您退款"))
+        .unwrap();
+    let media = driver.upload(PNG.to_vec()).unwrap();
+    driver
+        .settle(
+            &ConfirmCompromise::new(bad.comment_id.clone())
+                .content("已退款并致歉")
+                .picture(media.media_id),
+        )
+        .unwrap();
+    assert!(
+        !all_comments(&driver, FilterType::PendingCompromise)
+            .iter()
+            .any(|c| c.comment_id == bad.comment_id)
+    );
+
+    // A refusal comes back typed, not retried.
+    let err = driver.reply(&CommentId::new("1"), "x").unwrap_err();
+    assert!(err.protocol().is_some(), "{err}");
+    assert_eq!(err.attempts(), 1);
+
+    let (since, until) = window();
+    let (rates, stats) = driver.rates(None, since, until).unwrap();
+    assert!(!rates.is_empty());
+    assert!(stats.probes >= 1);
+}
+
+fn paging_is_exact<D: Driver>() {
+    let sandbox = Sandbox::builder()
+        .seed(12)
+        .comments(10_000)
+        .rates(4_000)
+        .start("127.0.0.1:0")
+        .unwrap();
+    let driver = D::build(config_for(&sandbox, None), Arc::default());
+    let comments = all_comments(&driver, FilterType::All);
+    let unique: HashSet<_> = comments.iter().map(|c| c.comment_id.clone()).collect();
+    assert_eq!(comments.len(), 10_000);
+    assert_eq!(unique.len(), 10_000);
+
+    let (since, until) = window();
+    let (received, stats) = driver.rates(None, since, until).unwrap();
+    let given_base = SearchTradeRates {
+        rate_type: review_model::taobao::RateType::Give,
+        role: review_model::taobao::Role::Seller,
+        ..SearchTradeRates::received(sandbox.fw199().seller_nick.clone())
+    };
+    let (given, _) = driver.rates(Some(given_base), since, until).unwrap();
+    let keys: HashSet<String> = received
+        .iter()
+        .chain(&given)
+        .map(|r| format!("{}:{}:{}", r.tid, r.oid, r.role))
+        .collect();
+    assert_eq!(received.len() + given.len(), 4_000, "every generated rate");
+    assert_eq!(keys.len(), 4_000, "each once");
+    assert!(stats.splits > 0, "the >1500 burst was split: {stats:?}");
+}
+
+fn tokens_expire_and_are_invalidated_mid_stream<D: Driver>() {
+    let sandbox = Sandbox::builder()
+        .seed(13)
+        .comments(2_000)
+        .start("127.0.0.1:0")
+        .unwrap();
+    let counter = Arc::new(AtomicUsize::new(0));
+    let driver = D::build(config_for(&sandbox, None), Arc::clone(&counter));
+    let first = all_comments(&driver, FilterType::All);
+    assert_eq!(counter.load(Ordering::SeqCst), 1);
+    // Two hours later every token is dead: the client refreshes once and goes on.
+    sandbox.advance_clock(SignedDuration::from_hours(3));
+    let again = all_comments(&driver, FilterType::All);
+    assert_eq!(first.len(), again.len());
+    assert_eq!(counter.load(Ordering::SeqCst), 2);
+}
+
+fn one_refresh_for_many<D: Driver>() {
+    let sandbox = Sandbox::builder()
+        .seed(14)
+        .comments(50)
+        .start("127.0.0.1:0")
+        .unwrap();
+    let creds = sandbox.wechat();
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new(
+        creds.appid.clone(),
+        creds.secret.clone(),
+        TokenConfig::new(RefreshKind::Plain),
+    ));
+    let counter = Arc::new(AtomicUsize::new(0));
+    let target = {
+        let driver = D::build(
+            config_for(
+                &sandbox,
+                Some(Arc::new(MemoryTokenStore::new(
+                    creds.appid.clone(),
+                    creds.secret.clone(),
+                    TokenConfig::new(RefreshKind::Plain),
+                ))),
+            ),
+            Arc::default(),
+        );
+        all_comments(&driver, FilterType::All)[0].comment_id.clone()
+    };
+    let drivers: Vec<Arc<D>> = (0..32)
+        .map(|_| {
+            Arc::new(D::build(
+                config_for(&sandbox, Some(Arc::clone(&store))),
+                Arc::clone(&counter),
+            ))
+        })
+        .collect();
+    let threads: Vec<_> = drivers
+        .into_iter()
+        .map(|driver| {
+            let target = target.clone();
+            std::thread::spawn(move || driver.detail(&target).map(|_| ()))
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap().unwrap();
+    }
+    assert_eq!(
+        counter.load(Ordering::SeqCst),
+        1,
+        "32 callers sharing a store refresh once"
+    );
+}
+
+fn faults_change_nothing<D: Driver>() {
+    let clean = Sandbox::builder()
+        .seed(15)
+        .comments(1_500)
+        .rates(800)
+        .start("127.0.0.1:0")
+        .unwrap();
+    let faulty = Sandbox::builder()
+        .seed(15)
+        .comments(1_500)
+        .rates(800)
+        .faults(0.2)
+        .slow_response(Duration::from_millis(1_200))
+        .start("127.0.0.1:0")
+        .unwrap();
+    let expected = all_comments(
+        &D::build(config_for(&clean, None), Arc::default()),
+        FilterType::All,
+    );
+    let driver = D::build(config_for(&faulty, None), Arc::default());
+    let got = all_comments(&driver, FilterType::All);
+    let ids = |list: &[Comment]| {
+        list.iter()
+            .map(|c| c.comment_id.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids(&got),
+        ids(&expected),
+        "the export under faults equals the fault-free one"
+    );
+
+    let (since, until) = window();
+    let (clean_rates, _) = D::build(config_for(&clean, None), Arc::default())
+        .rates(None, since, until)
+        .unwrap();
+    let (faulty_rates, _) = driver.rates(None, since, until).unwrap();
+    let keys = |r: &[TradeRate]| r.iter().map(|r| (r.tid, r.oid)).collect::<HashSet<_>>();
+    assert_eq!(keys(&faulty_rates), keys(&clean_rates));
+
+    // Writes under faults: some fail, some with an unknown outcome, none executes twice.
+    let mut unknown = 0;
+    for comment in expected.iter().take(60) {
+        if let Err(err) = driver.reply(&comment.comment_id, "感谢您的评价") {
+            if err.outcome_unknown() {
+                unknown += 1;
+            }
+        }
+    }
+    let writes = faulty.writes();
+    let mut seen = HashSet::new();
+    for write in &writes {
+        let key = (write.path.clone(), write.body.to_string());
+        assert!(seen.insert(key), "a write executed twice: {write:?}");
+    }
+    let _ = unknown;
+}
+
+fn secrets_stay_out_of_errors<D: Driver>() {
+    let sandbox = Sandbox::builder()
+        .seed(16)
+        .comments(10)
+        .start("127.0.0.1:0")
+        .unwrap();
+    let creds = sandbox.wechat();
+    let wrong = Secret::new("WRONG-SECRET-must-not-show");
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new(
+        creds.appid.clone(),
+        wrong,
+        TokenConfig::new(RefreshKind::Stable),
+    ));
+    let driver = D::build(config_for(&sandbox, Some(store)), Arc::default());
+    let err = driver.detail(&CommentId::new("1")).unwrap_err();
+    let shown = format!("{err} {err:?}");
+    assert!(!shown.contains("WRONG-SECRET"), "{shown}");
+    assert!(
+        shown.contains("40125") || shown.contains("40001"),
+        "{shown}"
+    );
+}
+
+macro_rules! suite {
+    ($driver:ident, $module:ident) => {
+        mod $module {
+            use super::*;
+
+            #[test]
+            fn every_endpoint() {
+                super::every_endpoint::<$driver>();
+            }
+
+            #[test]
+            fn paging_is_exact() {
+                super::paging_is_exact::<$driver>();
+            }
+
+            #[test]
+            fn tokens_expire_and_are_invalidated_mid_stream() {
+                super::tokens_expire_and_are_invalidated_mid_stream::<$driver>();
+            }
+
+            #[test]
+            fn one_refresh_for_many() {
+                super::one_refresh_for_many::<$driver>();
+            }
+
+            #[test]
+            fn faults_change_nothing() {
+                super::faults_change_nothing::<$driver>();
+            }
+
+            #[test]
+            fn secrets_stay_out_of_errors() {
+                super::secrets_stay_out_of_errors::<$driver>();
+            }
+        }
+    };
+}
+
+suite!(Blocking, blocking_ureq);
+suite!(Async, async_reqwest);
+
+#[test]
+fn fault_kinds_are_public() {
+    assert!(!FaultKind::ALL.is_empty());
+}

@@ -133,6 +133,23 @@ impl<T: BlockingTransport> BlockingClient<T> {
         })
     }
 
+    /// Every comment of `query`'s window, a page at a time (each comment once).
+    pub fn comment_pages(&self, query: GetCommentList) -> Result<CommentPages<'_, T>, ClientError> {
+        let pager = CommentPager::new(query).map_err(|e| {
+            ClientError::new(
+                "wechat.comment_list",
+                ErrorKind::Protocol(e.into()),
+                0,
+                false,
+            )
+        })?;
+        Ok(CommentPages {
+            client: self,
+            pager,
+            stopped: false,
+        })
+    }
+
     /// Every rate of the configured shop between `since` and `until` (clamped to the last 180
     /// days), windows split under the 1500 cap, each rate once. `base` sets the rate type, role
     /// and filters; `None` reads the buyers' rates of the shop.
@@ -198,6 +215,31 @@ impl<T: BlockingTransport> Iterator for Comments<'_, T> {
                     self.stopped = true;
                     return Some(Err(err));
                 }
+            }
+        }
+    }
+}
+
+/// The comments of a window, a page at a time. An error ends it.
+pub struct CommentPages<'c, T> {
+    client: &'c BlockingClient<T>,
+    pager: CommentPager,
+    stopped: bool,
+}
+
+impl<T: BlockingTransport> Iterator for CommentPages<'_, T> {
+    type Item = Result<Vec<Comment>, ClientError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.stopped {
+            return None;
+        }
+        let request = self.pager.next_request()?;
+        match self.client.wechat(&request) {
+            Ok(page) => Some(Ok(self.pager.feed(page))),
+            Err(err) => {
+                self.stopped = true;
+                Some(Err(err))
             }
         }
     }

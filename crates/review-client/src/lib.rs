@@ -19,7 +19,7 @@ mod tokens;
 mod trace;
 mod transport;
 
-pub use blocking::{BlockingClient, Comments, TradeRates};
+pub use blocking::{BlockingClient, CommentPages, Comments, TradeRates};
 pub use config::ClientConfig;
 pub use error::{ClientError, ErrorKind};
 pub use nonblocking::{AsyncClient, RateWalk};

@@ -4,12 +4,10 @@ use std::time::{Duration, Instant};
 
 use crate::transport::HttpResult;
 
-/// Measures one request and logs it when the answer (or failure) is in.
+/// Measures one request: a span `review.request` with the endpoint, attempt, method and
+/// redacted URL, whose `status` and `latency_ms` are recorded when the answer is in.
 pub(crate) struct Sent {
-    endpoint: &'static str,
-    attempt: u32,
-    method: http::Method,
-    url: String,
+    span: tracing::Span,
     started: Instant,
 }
 
@@ -19,11 +17,17 @@ impl Sent {
         attempt: u32,
         request: &http::Request<Vec<u8>>,
     ) -> Self {
-        Self {
+        let span = tracing::debug_span!(
+            "review.request",
             endpoint,
             attempt,
-            method: request.method().clone(),
-            url: review_protocol::redact::url(&request.uri().to_string()),
+            method = %request.method(),
+            url = %review_protocol::redact::url(&request.uri().to_string()),
+            status = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        );
+        Self {
+            span,
             started: Instant::now(),
         }
     }
@@ -31,25 +35,14 @@ impl Sent {
     pub(crate) fn finish(self, result: &HttpResult) {
         let latency: Duration = self.started.elapsed();
         let latency_ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
+        self.span.record("latency_ms", latency_ms);
+        let _entered = self.span.enter();
         match result {
-            Ok(response) => tracing::debug!(
-                endpoint = self.endpoint,
-                attempt = self.attempt,
-                method = %self.method,
-                url = %self.url,
-                status = response.status().as_u16(),
-                latency_ms,
-                "review request"
-            ),
-            Err(err) => tracing::debug!(
-                endpoint = self.endpoint,
-                attempt = self.attempt,
-                method = %self.method,
-                url = %self.url,
-                error = %err,
-                latency_ms,
-                "review request failed"
-            ),
+            Ok(response) => {
+                self.span.record("status", response.status().as_u16());
+                tracing::debug!(status = response.status().as_u16(), latency_ms, "answered");
+            }
+            Err(err) => tracing::debug!(error = %err, latency_ms, "failed"),
         }
     }
 }

@@ -43,6 +43,7 @@ pub(crate) struct Machine<'a, C: Call> {
     tokens: Option<(&'a dyn TokenStore, &'a BaseUrl)>,
     policy: RetryPolicy,
     attempts: u32,
+    refresh_failures: u32,
     started: Option<Timestamp>,
     token_retried: bool,
     pending: Pending,
@@ -60,6 +61,7 @@ impl<'a, C: Call> Machine<'a, C> {
             tokens,
             policy,
             attempts: 0,
+            refresh_failures: 0,
             started: None,
             token_retried: false,
             pending: Pending::Nothing,
@@ -72,7 +74,7 @@ impl<'a, C: Call> Machine<'a, C> {
         self.call.name()
     }
 
-    /// The number of the attempt in flight (refreshes count).
+    /// The number of the call's attempt in flight (token refreshes are not counted).
     pub(crate) fn attempt(&self) -> u32 {
         self.attempts
     }
@@ -98,7 +100,6 @@ impl<'a, C: Call> Machine<'a, C> {
                 Next::Use(lease) => Some(lease),
                 Next::Refresh(ticket) => match ticket.endpoint().request(base) {
                     Ok(request) => {
-                        self.attempts += 1;
                         self.pending = Pending::Refresh(ticket);
                         return Step::Send(request);
                     }
@@ -148,6 +149,7 @@ impl<'a, C: Call> Machine<'a, C> {
             Ok(response) => response,
             Err(err) => {
                 store.abandon(ticket);
+                self.refresh_failures += 1;
                 // Fetching a token is safe to repeat.
                 return self.transport_failed(err, true, now);
             }
@@ -158,7 +160,10 @@ impl<'a, C: Call> Machine<'a, C> {
             .parse(http::Response::from_parts(parts, body.as_slice()));
         match store.complete(ticket, now, parsed) {
             Ok(_) => self.next(now),
-            Err(err) => self.answer_failed(err, true, now),
+            Err(err) => {
+                self.refresh_failures += 1;
+                self.answer_failed(err, true, now)
+            }
         }
     }
 
@@ -201,6 +206,11 @@ impl<'a, C: Call> Machine<'a, C> {
         }
     }
 
+    /// Failed attempts so far, refreshes included, for the retry budget.
+    fn failures(&self) -> u32 {
+        self.attempts.saturating_add(self.refresh_failures).max(1)
+    }
+
     fn elapsed(&self, now: Timestamp) -> Duration {
         self.started
             .and_then(|start| Duration::try_from(now.duration_since(start)).ok())
@@ -224,7 +234,7 @@ impl<'a, C: Call> Machine<'a, C> {
             Failure::Ambiguous
         };
         match self.policy.decide(
-            self.attempts,
+            self.failures(),
             self.elapsed(now),
             failure,
             idempotent,
@@ -239,7 +249,7 @@ impl<'a, C: Call> Machine<'a, C> {
 
     fn answer_failed(&mut self, err: Error, idempotent: bool, now: Timestamp) -> Step<C::Output> {
         let decision = self.policy.decide(
-            self.attempts,
+            self.failures(),
             self.elapsed(now),
             Failure::Answer(&err),
             idempotent,

@@ -59,7 +59,7 @@ impl Stars {
         if !(100..=500).contains(&score) {
             return Err(StarsError::Score(score));
         }
-        if score % 100 != 0 {
+        if !score.is_multiple_of(100) {
             return Err(StarsError::Fraction(score));
         }
         let stars = u8::try_from(score / 100).map_err(|_| StarsError::Score(score))?;

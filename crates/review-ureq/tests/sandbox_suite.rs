@@ -549,21 +549,27 @@ fn faults_change_nothing<D: Driver>() {
     assert_eq!(keys(&faulty_rates), keys(&clean_rates));
 
     // Writes under faults: some fail, some with an unknown outcome, none executes twice.
-    let mut unknown = 0;
-    for comment in expected.iter().take(60) {
-        if let Err(err) = driver.reply(&comment.comment_id, "感谢您的评价") {
-            if err.outcome_unknown() {
-                unknown += 1;
-            }
-        }
-    }
+    let unknown = expected
+        .iter()
+        .take(60)
+        .filter_map(|comment| driver.reply(&comment.comment_id, "感谢您的评价").err())
+        .filter(ClientError::outcome_unknown)
+        .count();
     let writes = faulty.writes();
     let mut seen = HashSet::new();
     for write in &writes {
         let key = (write.path.clone(), write.body.to_string());
         assert!(seen.insert(key), "a write executed twice: {write:?}");
     }
-    let _ = unknown;
+    let lost = writes.iter().filter(|w| w.answer_lost).count();
+    assert!(
+        unknown > 0,
+        "the fault run produced no ambiguous failure: the test proves nothing"
+    );
+    assert!(
+        lost <= unknown,
+        "every lost answer was reported as an unknown outcome ({lost} lost, {unknown} unknown)"
+    );
 }
 
 fn secrets_stay_out_of_errors<D: Driver>() {

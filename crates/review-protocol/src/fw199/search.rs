@@ -144,10 +144,10 @@ impl SearchTradeRates {
                 ));
             }
         }
-        if let Some(ouid) = &self.ouid {
-            if ouid.trim().is_empty() {
-                return Err(BuildError::new("ouid", "the ouid is empty"));
-            }
+        if let Some(ouid) = &self.ouid
+            && ouid.trim().is_empty()
+        {
+            return Err(BuildError::new("ouid", "the ouid is empty"));
         }
         Ok(())
     }

@@ -1,0 +1,349 @@
+//! The command line (a contract: see DESIGN.md). Every option has an environment variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Manage WeChat Mini Program evaluations and Taobao trade rates. Without credentials, every
+/// command runs against an embedded sandbox.
+#[derive(Debug, Parser)]
+#[command(name = "reviews", version, about, propagate_version = true)]
+#[command(
+    after_help = "Examples:\n  reviews export --since 30d --out reviews.jsonl\n  reviews wechat list --filter bad\n  reviews taobao search --result bad --since 2026-11-01\n  reviews sandbox --addr 127.0.0.1:8080"
+)]
+pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) platforms: PlatformArgs,
+
+    /// Time zone for tables: an IANA name (Asia/Shanghai) or an offset (+08:00).
+    #[arg(long, global = true, env = "REVIEWS_TZ", default_value = "+08:00")]
+    pub(crate) tz: String,
+
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// Where the platforms are and who we are to them.
+#[derive(Debug, Args)]
+pub(crate) struct PlatformArgs {
+    /// WeChat API base URL.
+    #[arg(
+        long,
+        global = true,
+        env = "REVIEWS_WECHAT_BASE_URL",
+        default_value = "https://api.weixin.qq.com"
+    )]
+    pub(crate) wechat_base_url: String,
+    /// WeChat mini program AppID.
+    #[arg(long, global = true, env = "REVIEWS_WECHAT_APPID")]
+    pub(crate) wechat_appid: Option<String>,
+    /// WeChat app secret.
+    #[arg(
+        long,
+        global = true,
+        env = "REVIEWS_WECHAT_SECRET",
+        hide_env_values = true
+    )]
+    pub(crate) wechat_secret: Option<String>,
+    /// fw199 gateway base URL.
+    #[arg(
+        long,
+        global = true,
+        env = "REVIEWS_FW199_BASE_URL",
+        default_value = "https://kf.fw199.com"
+    )]
+    pub(crate) fw199_base_url: String,
+    /// fw199 partner AppId.
+    #[arg(long, global = true, env = "REVIEWS_FW199_APPID")]
+    pub(crate) fw199_appid: Option<String>,
+    /// fw199 partner secret.
+    #[arg(
+        long,
+        global = true,
+        env = "REVIEWS_FW199_SECRET",
+        hide_env_values = true
+    )]
+    pub(crate) fw199_secret: Option<String>,
+    /// Taobao seller login nick (not the shop name).
+    #[arg(long, global = true, env = "REVIEWS_TAOBAO_SELLER_NICK")]
+    pub(crate) seller_nick: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// WeChat Mini Program evaluations.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  reviews wechat list --filter awaiting-reply\n  reviews wechat reply 2797755680173111111 '感谢您的反馈'"
+    )]
+    Wechat(WechatCommand),
+    /// Taobao trade rates through fw199.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  reviews taobao search --result bad --since 7d"
+    )]
+    Taobao(TaobaoCommand),
+    /// Export reviews of both platforms as the unified record.
+    #[command(
+        after_help = "Examples:\n  reviews export\n  reviews export --platform taobao --since 2026-06-01 --format csv --out rates.csv"
+    )]
+    Export(ExportArgs),
+    /// Receive WeChat's pushes.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  reviews webhook serve --addr 0.0.0.0:8080 --token PushToken123"
+    )]
+    Webhook(WebhookCommand),
+    /// Serve the emulator of both platforms.
+    #[command(
+        after_help = "Examples:\n  reviews sandbox\n  reviews sandbox --addr 127.0.0.1:8080 --seed 7 --faults 0.2"
+    )]
+    Sandbox(SandboxArgs),
+    /// Print shell completions.
+    #[command(
+        after_help = "Examples:\n  reviews completions bash > /etc/bash_completion.d/reviews"
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Output formats of listings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ListFormat {
+    /// A table (the default on a terminal).
+    Table,
+    /// One JSON object per line (the default in a pipe).
+    Json,
+    /// Comma-separated values with a header.
+    Csv,
+}
+
+/// Output formats of exports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ExportFormat {
+    /// One unified record per line.
+    Jsonl,
+    /// Comma-separated values with a header.
+    Csv,
+}
+
+/// Which platforms to export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum PlatformChoice {
+    /// WeChat only.
+    Wechat,
+    /// Taobao only.
+    Taobao,
+    /// Both.
+    All,
+}
+
+/// A time window: `T` is RFC 3339, a date (China Standard Time midnight), Unix seconds, or a
+/// span back from now (`7d`, `12h`).
+#[derive(Debug, Clone, Args)]
+pub(crate) struct Window {
+    /// Start of the window (default: 30 days ago).
+    #[arg(long, value_name = "T")]
+    pub(crate) since: Option<String>,
+    /// End of the window (default: now).
+    #[arg(long, value_name = "T")]
+    pub(crate) until: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum WechatCommand {
+    /// List evaluations.
+    #[command(
+        after_help = "Examples:\n  reviews wechat list --filter bad --since 7d\n  reviews wechat list --format csv > comments.csv"
+    )]
+    List {
+        /// bad | positive | pending-compromise | awaiting-reply | revised | all
+        #[arg(long, default_value = "all")]
+        filter: String,
+        #[command(flatten)]
+        window: Window,
+        /// table, json or csv (default: table on a terminal, json otherwise).
+        #[arg(long)]
+        format: Option<ListFormat>,
+    },
+    /// Show one evaluation in full.
+    #[command(after_help = "Examples:\n  reviews wechat show 2797755680173111111")]
+    Show {
+        /// The comment id.
+        id: String,
+        /// table or json.
+        #[arg(long)]
+        format: Option<ListFormat>,
+    },
+    /// Show the reply thread of an evaluation.
+    #[command(after_help = "Examples:\n  reviews wechat thread 2797755680173111111")]
+    Thread {
+        /// The comment id.
+        id: String,
+        /// table or json.
+        #[arg(long)]
+        format: Option<ListFormat>,
+    },
+    /// Reply to an evaluation, or follow up under the first reply with --to.
+    #[command(
+        after_help = "Examples:\n  reviews wechat reply 2797755680173111111 '非常抱歉,马上为您处理'\n  reviews wechat reply 2797755680173111111 '已补发' --to 1"
+    )]
+    Reply {
+        /// The comment id.
+        id: String,
+        /// The text.
+        text: String,
+        /// Follow up under this first reply instead.
+        #[arg(long, value_name = "REPLY_ID")]
+        to: Option<String>,
+    },
+    /// Delete the first reply (and its follow-ups), or one follow-up with --comment-reply.
+    #[command(
+        after_help = "Examples:\n  reviews wechat delete-reply 2797755680173111111 1\n  reviews wechat delete-reply 2797755680173111111 1 --comment-reply 2"
+    )]
+    DeleteReply {
+        /// The comment id.
+        id: String,
+        /// The first reply's id.
+        reply_id: String,
+        /// Delete only this follow-up.
+        #[arg(long, value_name = "ID")]
+        comment_reply: Option<String>,
+    },
+    /// Open a customer-service session with the author of a bad review.
+    #[command(after_help = "Examples:\n  reviews wechat kf-reset 2797755680173111111")]
+    KfReset {
+        /// The comment id.
+        id: String,
+    },
+    /// Send a customer-service text message.
+    #[command(
+        after_help = "Examples:\n  reviews wechat message oQ3Xv5Gh9Ij2Kl5Mn8Op1Qr4St7U '您好,退款已处理'"
+    )]
+    Message {
+        /// The user's openid.
+        openid: String,
+        /// The text.
+        text: String,
+    },
+    /// Confirm a settlement with the author of a bad review.
+    #[command(
+        after_help = "Examples:\n  reviews wechat compromise 2797755680173111111 --text '已退款' --pic refund.png"
+    )]
+    Compromise {
+        /// The comment id.
+        id: String,
+        /// The settlement text.
+        #[arg(long)]
+        text: Option<String>,
+        /// A picture (JPEG, PNG, GIF or BMP), uploaded first; repeat for several.
+        #[arg(long, value_name = "FILE")]
+        pic: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum TaobaoCommand {
+    /// Search the shop's trade rates.
+    #[command(
+        after_help = "Examples:\n  reviews taobao search --result bad --since 7d\n  reviews taobao search --rate-type give --role seller --format json"
+    )]
+    Search {
+        /// good | neutral | bad
+        #[arg(long)]
+        result: Option<String>,
+        /// get | give (default get)
+        #[arg(long, default_value = "get")]
+        rate_type: String,
+        /// buyer | seller (default buyer)
+        #[arg(long, default_value = "buyer")]
+        role: String,
+        #[command(flatten)]
+        window: Window,
+        /// table, json or csv (default: table on a terminal, json otherwise).
+        #[arg(long)]
+        format: Option<ListFormat>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExportArgs {
+    /// wechat, taobao or all.
+    #[arg(long, value_enum, default_value = "all")]
+    pub(crate) platform: PlatformChoice,
+    #[command(flatten)]
+    pub(crate) window: Window,
+    /// jsonl or csv.
+    #[arg(long, value_enum, default_value = "jsonl")]
+    pub(crate) format: ExportFormat,
+    /// Write here instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum WebhookCommand {
+    /// Answer WeChat's URL check and print each verified push as one JSON line.
+    #[command(
+        after_help = "Examples:\n  reviews webhook serve --addr 0.0.0.0:8080 --token PushToken123\n  reviews webhook serve --addr 0.0.0.0:8080 --token PushToken123 --aes-key <43 chars> --appid wx1234567890abcdef"
+    )]
+    Serve {
+        /// Where to listen.
+        #[arg(long, env = "REVIEWS_WEBHOOK_ADDR")]
+        addr: SocketAddr,
+        /// The push token set on the WeChat console.
+        #[arg(long, env = "REVIEWS_WEBHOOK_TOKEN", hide_env_values = true)]
+        token: String,
+        /// The EncodingAESKey (safe and compatible mode).
+        #[arg(
+            long,
+            env = "REVIEWS_WEBHOOK_AES_KEY",
+            hide_env_values = true,
+            requires = "appid"
+        )]
+        aes_key: Option<String>,
+        /// The mini program's AppID (with --aes-key).
+        #[arg(long, env = "REVIEWS_WEBHOOK_APPID", requires = "aes_key")]
+        appid: Option<String>,
+        /// The largest body accepted, in bytes.
+        #[arg(long, default_value_t = 64 * 1024)]
+        max_body: usize,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SandboxArgs {
+    /// Where to listen.
+    #[arg(long, env = "REVIEWS_SANDBOX_ADDR", default_value = "127.0.0.1:0")]
+    pub(crate) addr: String,
+    /// The seed of every id, text and fault.
+    #[arg(long, default_value_t = review_sandbox::DEFAULT_SEED)]
+    pub(crate) seed: u64,
+    /// WeChat comments to generate.
+    #[arg(long, default_value_t = 240)]
+    pub(crate) comments: usize,
+    /// Taobao rates to generate.
+    #[arg(long, default_value_t = 2400)]
+    pub(crate) rates: usize,
+    /// Share of API calls that fail, 0 to 1.
+    #[arg(long, value_name = "RATE", default_value_t = 0.0)]
+    pub(crate) faults: f64,
+    /// Push bad reviews to this URL.
+    #[arg(long, value_name = "URL")]
+    pub(crate) push_url: Option<String>,
+    /// The push token (with --push-url).
+    #[arg(long, requires = "push_url", default_value = "PushToken123")]
+    pub(crate) push_token: String,
+    /// Push in safe mode with this EncodingAESKey.
+    #[arg(long, requires = "push_url")]
+    pub(crate) push_aes_key: Option<String>,
+    /// Push as xml or json.
+    #[arg(long, default_value = "xml")]
+    pub(crate) push_format: String,
+    /// Create and push a bad review every N seconds.
+    #[arg(long, value_name = "SECONDS", requires = "push_url")]
+    pub(crate) push_every: Option<u64>,
+}

@@ -1,0 +1,49 @@
+//! Taobao's side of the export: the client's window planner walks the range (split under the
+//! 1500-result cap, clamped to the last 180 days) and each rate becomes a record as it comes.
+
+use jiff::Timestamp;
+use review_model::Review;
+
+use super::{Export, Halt};
+use crate::error::CliError;
+use crate::setup::Fw199;
+
+/// Rates per page (the gateway allows up to 150; 100 keeps answers small).
+const PAGE_SIZE: u32 = 100;
+
+/// Writes every rate of `[since, until]`; returns the notes for the summary line (windows
+/// split, seconds truncated at the cap, the range clamped to 180 days).
+pub(super) fn export(
+    side: &Fw199,
+    since: Timestamp,
+    until: Timestamp,
+    export: &mut Export,
+) -> Result<Vec<String>, Halt> {
+    let failed = |err: &review_client::ClientError| Halt::Failed(CliError::client(err, &side.host));
+    let mut rates = side
+        .client
+        .trade_rates(None, since, until, PAGE_SIZE)
+        .map_err(|e| failed(&e))?;
+    export.check()?;
+    for rate in rates.by_ref() {
+        let rate = rate.map_err(|e| failed(&e))?;
+        export.emit(&Review::from(&rate))?;
+    }
+    let stats = rates.stats();
+    let mut notes = Vec::new();
+    notes.push(match stats.splits {
+        1 => "1 Taobao window split".to_owned(),
+        n => format!("{n} Taobao windows split"),
+    });
+    match stats.truncated.len() {
+        0 => {}
+        1 => notes.push("1 second held more than 1500 rates and was truncated".to_owned()),
+        n => notes.push(format!(
+            "{n} seconds held more than 1500 rates each and were truncated"
+        )),
+    }
+    if let Some(start) = stats.clamped_start {
+        notes.push(format!("Taobao keeps 180 days: read from {start}"));
+    }
+    Ok(notes)
+}

@@ -1,0 +1,154 @@
+//! Writes unified records as JSON lines or CSV, one complete line at a time.
+//!
+//! Each record is first encoded into a reusable buffer and then handed to the `BufWriter` in a
+//! single `write_all`, so the buffer only ever holds whole lines: flushing it at any moment
+//! (at the end, on Ctrl-C, before reporting an API error) leaves a well-formed file. The CSV
+//! columns and cells are the ones every command shares (`output::csv`).
+
+use std::io::{self, BufWriter, Write};
+
+use review_model::Review;
+
+use crate::cli::ExportFormat;
+use crate::output::csv::{REVIEW_HEADER, review_fields};
+
+/// How a record becomes bytes.
+#[derive(Clone, Copy)]
+enum Encoder {
+    Jsonl,
+    Csv,
+}
+
+/// A record sink that never leaves half a line behind.
+pub(super) struct RecordWriter {
+    out: BufWriter<Box<dyn Write>>,
+    encoder: Encoder,
+    line: Vec<u8>,
+}
+
+impl RecordWriter {
+    /// A writer in `format`; CSV starts with its header line.
+    pub(super) fn new(out: Box<dyn Write>, format: ExportFormat) -> io::Result<Self> {
+        let encoder = match format {
+            ExportFormat::Jsonl => Encoder::Jsonl,
+            ExportFormat::Csv => Encoder::Csv,
+        };
+        let mut writer = Self {
+            out: BufWriter::with_capacity(64 * 1024, out),
+            encoder,
+            line: Vec::with_capacity(1024),
+        };
+        if let Encoder::Csv = encoder {
+            writer.csv_line(REVIEW_HEADER)?;
+        }
+        Ok(writer)
+    }
+
+    /// Encodes one CSV record into the line buffer (a short-lived `csv::Writer` over it, which
+    /// hands the buffer back) and writes it whole.
+    fn csv_line<I, F>(&mut self, fields: I) -> io::Result<()>
+    where
+        I: IntoIterator<Item = F>,
+        F: AsRef<[u8]>,
+    {
+        let mut line = std::mem::take(&mut self.line);
+        line.clear();
+        let mut csv = csv::WriterBuilder::new()
+            .buffer_capacity(1024)
+            .from_writer(line);
+        csv.write_record(fields)?;
+        self.line = csv
+            .into_inner()
+            .map_err(|e| io::Error::other(e.to_string()))?;
+        self.out.write_all(&self.line)
+    }
+
+    /// Appends one record as one complete line.
+    pub(super) fn write(&mut self, review: &Review) -> io::Result<()> {
+        match self.encoder {
+            Encoder::Jsonl => {
+                self.line.clear();
+                serde_json::to_writer(&mut self.line, review)?;
+                self.line.push(b'\n');
+                self.out.write_all(&self.line)
+            }
+            Encoder::Csv => self.csv_line(review_fields(review)),
+        }
+    }
+
+    /// Pushes every complete line buffered so far to the file or stdout.
+    pub(super) fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use std::sync::{Arc, Mutex};
+
+    use review_model::taobao::TradeRate;
+
+    use super::*;
+
+    /// A `Write` whose bytes the test can read afterwards.
+    #[derive(Clone, Default)]
+    struct Shared(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn review() -> Review {
+        let rate: TradeRate = serde_json::from_str(
+            r#"{"tid": "17", "oid": "18", "role": "buyer", "nick": "a,b", "result": "bad",
+                "created": "2021-05-21 16:32:09", "item_price": "1.5", "content": "line one\n\"two\"", "reply": ""}"#,
+        )
+        .unwrap();
+        Review::from(&rate)
+    }
+
+    #[test]
+    fn jsonl_is_one_object_per_line() {
+        let sink = Shared::default();
+        let mut w = RecordWriter::new(Box::new(sink.clone()), ExportFormat::Jsonl).unwrap();
+        w.write(&review()).unwrap();
+        w.write(&review()).unwrap();
+        w.flush().unwrap();
+        let text = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+        let lines: Vec<_> = text.lines().collect();
+        assert_eq!(lines.len(), 2);
+        let value: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+        assert_eq!(value["id"], "18:buyer");
+        assert_eq!(value["created_at"], "2021-05-21T08:32:09Z");
+        assert!(text.ends_with('\n'));
+    }
+
+    #[test]
+    fn csv_has_a_header_and_quotes() {
+        let sink = Shared::default();
+        let mut w = RecordWriter::new(Box::new(sink.clone()), ExportFormat::Csv).unwrap();
+        w.write(&review()).unwrap();
+        w.flush().unwrap();
+        let bytes = sink.0.lock().unwrap().clone();
+        let mut reader = csv::Reader::from_reader(&bytes[..]);
+        assert_eq!(
+            reader.headers().unwrap().iter().collect::<Vec<_>>(),
+            REVIEW_HEADER
+        );
+        let rows: Vec<_> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(&rows[0][6], "line one\n\"two\"");
+        assert_eq!(&rows[0][7], "a,b");
+        assert_eq!(&rows[0][4], "");
+        assert_eq!(&rows[0][8], "false");
+        assert_eq!(&rows[0][11], "150");
+    }
+}

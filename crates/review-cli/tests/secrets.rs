@@ -1,0 +1,447 @@
+//! With `RUST_LOG=trace`, no app secret, fw199 secret, access token, push token or
+//! EncodingAESKey appears anywhere in any output: stdout, stderr, logs, error messages.
+//!
+//! Access tokens are caught three ways: the exact tokens the sandbox issues (a twin sandbox
+//! with the same seed issues the same sequence), anything shaped like them (their prefix and a
+//! long alphanumeric run, learnt from a token fetched here), and any `access_token=` in a URL
+//! that is not followed by `***`. Runs the built binary.
+// Stopping the long-running commands uses `kill -INT`/`-TERM`.
+#![cfg(unix)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use jiff::Timestamp;
+use review_client::BlockingTransport;
+use review_model::CommentId;
+use review_model::wechat::{BadScoreEvent, PushEvent};
+use review_protocol::Endpoint;
+use review_protocol::push::{Format, PushConfig};
+use review_protocol::wechat::GetToken;
+use review_sandbox::{DEFAULT_SEED, Sandbox};
+use review_ureq::UreqTransport;
+
+const WAIT: Duration = Duration::from_secs(30);
+const PUSH_TOKEN: &str = "PushTokenTrace77";
+const AES_KEY: &str = "ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210abcdefg";
+const APPID: &str = "wx1a2b3c4d5e6f7a8b";
+
+/// The binary at trace level, with none of the user's `REVIEWS_*` settings.
+fn reviews() -> Command {
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin("reviews"));
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("REVIEWS_") {
+            command.env_remove(key);
+        }
+    }
+    command.env("RUST_LOG", "trace");
+    command
+}
+
+fn sandbox(seed: u64) -> Sandbox {
+    Sandbox::builder()
+        .seed(seed)
+        .comments(40)
+        .rates(60)
+        .start("127.0.0.1:0")
+        .unwrap()
+}
+
+/// A token from `sandbox`'s `/cgi-bin/token`, fetched without the client.
+fn fetch_token(sandbox: &Sandbox) -> String {
+    let endpoint = GetToken::new(
+        sandbox.wechat().appid.clone(),
+        sandbox.wechat().secret.clone(),
+    );
+    let request = endpoint
+        .request(&sandbox.base_url().parse().unwrap())
+        .unwrap();
+    let response = UreqTransport::default()
+        .send(request, Duration::from_secs(10))
+        .unwrap();
+    let (parts, body) = response.into_parts();
+    let answer = endpoint
+        .parse(http::Response::from_parts(parts, body.as_slice()))
+        .unwrap();
+    answer.access_token.expose_secret().to_owned()
+}
+
+/// The first tokens a sandbox of `seed` will issue: a twin issues the same sequence.
+fn tokens_issued_by_seed(seed: u64) -> Vec<String> {
+    let twin = sandbox(seed);
+    (0..4).map(|_| fetch_token(&twin)).collect()
+}
+
+/// What every output is checked against.
+struct Forbidden {
+    /// Exact values that must never appear.
+    values: Vec<String>,
+    /// A token's prefix (`86_`): followed by a long alphanumeric run, it is a token.
+    token_prefix: String,
+}
+
+impl Forbidden {
+    /// The secrets of `sandbox` and the tokens a sandbox of `seed` issues.
+    fn of(sandbox: &Sandbox, seed: u64) -> Self {
+        let tokens = tokens_issued_by_seed(seed);
+        let sample = fetch_token(sandbox);
+        let token_prefix = match sample.find('_') {
+            Some(at) => sample[..=at].to_owned(),
+            None => sample[..3].to_owned(),
+        };
+        assert!(
+            sample.len() > 32,
+            "a sandbox token is long: {}",
+            sample.len()
+        );
+        let mut values = tokens;
+        values.push(sample);
+        values.push(sandbox.wechat().secret.expose_secret().to_owned());
+        values.push(sandbox.fw199().secret.expose_secret().to_owned());
+        Self {
+            values,
+            token_prefix,
+        }
+    }
+
+    fn with(mut self, more: &[&str]) -> Self {
+        self.values.extend(more.iter().map(|s| (*s).to_owned()));
+        self
+    }
+
+    /// Panics if `text` (labelled `what`) shows a secret or a token.
+    fn check(&self, what: &str, text: &str) {
+        for value in &self.values {
+            assert!(
+                !text.contains(value.as_str()),
+                "{what} shows a secret or token ({}...):\n{text}",
+                &value[..6]
+            );
+        }
+        for (at, _) in text.match_indices(&self.token_prefix) {
+            let run = text[at + self.token_prefix.len()..]
+                .chars()
+                .take_while(char::is_ascii_alphanumeric)
+                .count();
+            assert!(
+                run < 32,
+                "{what} shows something shaped like an access token:\n{text}"
+            );
+        }
+        for key in ["access_token=", "secret="] {
+            for (at, _) in text.match_indices(key) {
+                let rest = &text[at + key.len()..];
+                assert!(
+                    rest.starts_with("***"),
+                    "{what} shows `{key}` unmasked:\n{text}"
+                );
+            }
+        }
+        assert!(!text.contains("panicked"), "{what}:\n{text}");
+    }
+
+    fn check_output(&self, what: &str, output: &Output) {
+        self.check(
+            &format!("{what} stdout"),
+            &String::from_utf8_lossy(&output.stdout),
+        );
+        self.check(
+            &format!("{what} stderr"),
+            &String::from_utf8_lossy(&output.stderr),
+        );
+    }
+}
+
+fn wechat_env(sandbox: &Sandbox, secret: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("REVIEWS_WECHAT_BASE_URL", sandbox.base_url().to_owned()),
+        (
+            "REVIEWS_WECHAT_APPID",
+            sandbox.wechat().appid.as_str().to_owned(),
+        ),
+        ("REVIEWS_WECHAT_SECRET", secret.to_owned()),
+    ]
+}
+
+fn fw199_env(sandbox: &Sandbox, secret: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("REVIEWS_FW199_BASE_URL", sandbox.base_url().to_owned()),
+        ("REVIEWS_FW199_APPID", sandbox.fw199().appid.clone()),
+        ("REVIEWS_FW199_SECRET", secret.to_owned()),
+        (
+            "REVIEWS_TAOBAO_SELLER_NICK",
+            sandbox.fw199().seller_nick.clone(),
+        ),
+    ]
+}
+
+fn run(args: &[&str], env: &[(&'static str, String)]) -> Output {
+    reviews()
+        .args(args)
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .output()
+        .unwrap()
+}
+
+fn wait(child: &mut Child) -> ExitStatus {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the process did not exit within {WAIT:?}");
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn interrupt(child: &mut Child) -> ExitStatus {
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    wait(child)
+}
+
+#[test]
+fn listing_both_platforms_at_trace_level_shows_no_secret() {
+    const SEED: u64 = 41;
+    let sandbox = sandbox(SEED);
+    let forbidden = Forbidden::of(&sandbox, SEED);
+
+    let wechat = run(
+        &["wechat", "list", "--format", "json"],
+        &wechat_env(&sandbox, sandbox.wechat().secret.expose_secret()),
+    );
+    let stderr = String::from_utf8_lossy(&wechat.stderr);
+    assert!(wechat.status.success(), "{stderr}");
+    assert!(!wechat.stdout.is_empty(), "comments were listed");
+    assert!(
+        stderr.contains("access_token=***"),
+        "trace logs show the (masked) requests: {stderr}"
+    );
+    forbidden.check_output("wechat list", &wechat);
+
+    let taobao = run(
+        &["taobao", "search", "--format", "json"],
+        &fw199_env(&sandbox, sandbox.fw199().secret.expose_secret()),
+    );
+    assert!(
+        taobao.status.success(),
+        "{}",
+        String::from_utf8_lossy(&taobao.stderr)
+    );
+    assert!(!taobao.stdout.is_empty(), "rates were listed");
+    assert!(!taobao.stderr.is_empty(), "trace logs are on");
+    forbidden.check_output("taobao search", &taobao);
+}
+
+#[test]
+fn a_wrong_secret_is_refused_without_showing_any_secret() {
+    const SEED: u64 = 42;
+    let sandbox = sandbox(SEED);
+    let wrong = "0f0e0d0c0b0a09080706050403020100";
+    let forbidden = Forbidden::of(&sandbox, SEED).with(&[wrong]);
+
+    let wechat = run(
+        &["wechat", "list", "--format", "json"],
+        &wechat_env(&sandbox, wrong),
+    );
+    assert_eq!(
+        wechat.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&wechat.stderr)
+    );
+    forbidden.check_output("wechat list with a wrong secret", &wechat);
+
+    let taobao = run(
+        &["taobao", "search", "--format", "json"],
+        &fw199_env(&sandbox, wrong),
+    );
+    assert_eq!(
+        taobao.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&taobao.stderr)
+    );
+    forbidden.check_output("taobao search with a wrong secret", &taobao);
+}
+
+#[test]
+fn the_embedded_sandbox_at_trace_level_shows_no_secret() {
+    // Without credentials the command starts a sandbox of the default seed in-process, whose
+    // own logs are on too.
+    let reference = sandbox(DEFAULT_SEED);
+    let forbidden = Forbidden::of(&reference, DEFAULT_SEED);
+    for args in [
+        &["wechat", "list", "--format", "json"][..],
+        &["taobao", "search", "--format", "json"][..],
+    ] {
+        let output = run(args, &[]);
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        forbidden.check_output(&args.join(" "), &output);
+    }
+}
+
+#[test]
+fn the_sandbox_command_prints_its_credentials_only_in_the_readiness_line() {
+    const SEED: u64 = 44;
+    let reference = sandbox(SEED);
+    let forbidden = Forbidden::of(&reference, SEED);
+    let mut child = reviews()
+        .args([
+            "sandbox",
+            "--seed",
+            "44",
+            "--comments",
+            "40",
+            "--rates",
+            "60",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut ready = String::new();
+    stdout.read_line(&mut ready).unwrap();
+    let ready: serde_json::Value = serde_json::from_str(&ready).unwrap();
+    let base_url = ready["base_url"].as_str().unwrap().to_owned();
+    // A client uses it, so tokens are issued and the sandbox's request logs run.
+    let env = [
+        ("REVIEWS_WECHAT_BASE_URL", base_url),
+        (
+            "REVIEWS_WECHAT_APPID",
+            reference.wechat().appid.as_str().to_owned(),
+        ),
+        (
+            "REVIEWS_WECHAT_SECRET",
+            reference.wechat().secret.expose_secret().to_owned(),
+        ),
+    ];
+    let listed = run(&["wechat", "list", "--format", "json"], &env);
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    forbidden.check_output("wechat list", &listed);
+    assert_eq!(interrupt(&mut child).code(), Some(0));
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    assert_eq!(rest, "", "nothing after the readiness line");
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    forbidden.check("reviews sandbox stderr", &stderr);
+}
+
+#[test]
+fn the_webhook_at_trace_level_shows_neither_push_token_nor_key() {
+    let forbidden = Forbidden {
+        values: vec![PUSH_TOKEN.to_owned(), AES_KEY.to_owned()],
+        token_prefix: "86_".to_owned(),
+    };
+    let mut child = reviews()
+        .args([
+            "webhook",
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--token",
+            PUSH_TOKEN,
+        ])
+        .args(["--aes-key", AES_KEY, "--appid", APPID])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut listening = String::new();
+    while !listening.contains("listening on http://") {
+        listening.clear();
+        assert_ne!(
+            stderr.read_line(&mut listening).unwrap(),
+            0,
+            "the webhook did not start"
+        );
+    }
+    let at = listening.find("http://").unwrap();
+    let url = listening[at..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+
+    let config = PushConfig::new(PUSH_TOKEN)
+        .unwrap()
+        .with_aes(AES_KEY, APPID)
+        .unwrap();
+    let now = Timestamp::from_second(Timestamp::now().as_second()).unwrap();
+    let event = PushEvent::BadScore(BadScoreEvent {
+        to_user_name: "gh_0a1b2c3d4e5f".to_owned(),
+        from_user_name: "o6_bmjrPTlm6_2sgVt7hMZOPfL2M".to_owned(),
+        create_time: now,
+        comment_id: CommentId::new("2272502024443330700"),
+    });
+    let good = config
+        .deliver(&event, Format::Xml, now, "n1", Some([3; 16]))
+        .unwrap();
+    let wrong = PushConfig::new("WrongToken42").unwrap();
+    let bad = wrong
+        .deliver(&event, Format::Json, now, "n2", None)
+        .unwrap();
+    for (delivery, status) in [(&good, 200), (&bad, 401)] {
+        let response = UreqTransport::default()
+            .send(
+                http::Request::post(format!("{url}/?{}", delivery.query))
+                    .header("content-type", delivery.content_type)
+                    .body(delivery.body.clone())
+                    .unwrap(),
+                Duration::from_secs(10),
+            )
+            .unwrap();
+        assert_eq!(response.status().as_u16(), status);
+    }
+    assert_eq!(interrupt(&mut child).code(), Some(0));
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    assert!(
+        stdout.contains("2272502024443330700"),
+        "the event was printed: {stdout}"
+    );
+    forbidden.check("webhook stdout", &stdout);
+    forbidden.check("webhook stderr", &format!("{listening}{rest}"));
+}

@@ -1,0 +1,650 @@
+//! `reviews webhook serve`: the URL check, plaintext and safe-mode pushes in XML and JSON,
+//! retries printed once, refusals (401, 413) printed never, a bad key refused at start-up, and
+//! pushes from the sandbox end to end. Runs the built binary.
+// Stopping the long-running commands uses `kill -INT`/`-TERM`.
+#![cfg(unix)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use jiff::Timestamp;
+use review_client::BlockingTransport;
+use review_model::CommentId;
+use review_model::wechat::{BadScoreEvent, PushEvent};
+use review_protocol::push::{Delivery, Format, PushConfig, signature};
+use review_sandbox::{PushTarget, Sandbox};
+use review_ureq::UreqTransport;
+use serde_json::Value;
+
+const WAIT: Duration = Duration::from_secs(30);
+const TOKEN: &str = "PushToken123";
+const AES_KEY: &str = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+const APPID: &str = "wx1a2b3c4d5e6f7a8b";
+
+/// The binary, with none of the user's `REVIEWS_*` settings or logs.
+fn reviews() -> Command {
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin("reviews"));
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("REVIEWS_") {
+            command.env_remove(key);
+        }
+    }
+    command.env_remove("RUST_LOG");
+    command
+}
+
+/// A running `reviews webhook serve`: its URL, the JSON lines it prints, its stderr.
+struct Webhook {
+    child: Child,
+    url: String,
+    lines: Receiver<String>,
+    stderr: Arc<Mutex<Vec<String>>>,
+}
+
+impl Webhook {
+    /// Starts on a free port (found by binding port 0 and letting it go; retried if another
+    /// process takes it first) and waits for the listening line.
+    fn start(extra: &[&str]) -> Self {
+        for _ in 0..5 {
+            let port = TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            let addr = format!("127.0.0.1:{port}");
+            if let Some(webhook) = Self::try_start(&addr, extra) {
+                assert_eq!(webhook.url, format!("http://{addr}"));
+                return webhook;
+            }
+        }
+        panic!("could not start the webhook on a free port");
+    }
+
+    /// Starts on `addr`; `None` if it could not listen there.
+    fn try_start(addr: &str, extra: &[&str]) -> Option<Self> {
+        let mut child = reviews()
+            .args(["webhook", "serve", "--addr", addr, "--token", TOKEN])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (send_line, lines) = mpsc::channel();
+        thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if send_line.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let collected = Arc::new(Mutex::new(Vec::new()));
+        let (send_first, first) = mpsc::channel();
+        let all = Arc::clone(&collected);
+        thread::spawn(move || {
+            let mut reader = BufReader::new(stderr);
+            let mut line = String::new();
+            let _ = reader.read_line(&mut line);
+            let _ = send_first.send(line.clone());
+            all.lock().unwrap().push(line);
+            for line in reader.lines() {
+                let Ok(line) = line else { break };
+                all.lock().unwrap().push(line);
+            }
+        });
+        let first = first.recv_timeout(WAIT).unwrap_or_default();
+        let Some(at) = first.find("listening on http://") else {
+            let status = wait(&mut child);
+            assert_eq!(
+                status.code(),
+                Some(1),
+                "only a busy port is retried: {first}"
+            );
+            assert!(first.contains(addr), "names the address: {first}");
+            return None;
+        };
+        let url = first[at + "listening on ".len()..]
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_owned();
+        assert!(
+            !first.contains(TOKEN) && !first.contains(AES_KEY),
+            "no secret: {first}"
+        );
+        Some(Self {
+            child,
+            url,
+            lines,
+            stderr: collected,
+        })
+    }
+
+    /// The next printed event.
+    fn next_event(&self) -> Value {
+        let line = self
+            .lines
+            .recv_timeout(WAIT)
+            .unwrap_or_else(|_| panic!("no event line within {WAIT:?}"));
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"))
+    }
+
+    /// Delivers a fresh event and returns its line: whatever was sent before it and is not
+    /// printed by then was not printed at all (lines come in order).
+    fn fence(&self) -> Value {
+        let id = "9000000000000000001";
+        let (status, _) = post(
+            &self.url,
+            "/fence",
+            &deliver(&plain(), &bad_score(id), Format::Json),
+        );
+        assert_eq!(status, 200);
+        let event = self.next_event();
+        assert_eq!(
+            event["comment_id"], id,
+            "nothing printed before the fence: {event}"
+        );
+        event
+    }
+
+    /// SIGINT, then the exit status and stderr.
+    fn stop(mut self) -> (ExitStatus, Vec<String>) {
+        let pid = self.child.id().to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-INT", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let status = wait(&mut self.child);
+        // The reader threads end with the pipes.
+        thread::sleep(Duration::from_millis(50));
+        let stderr = self.stderr.lock().unwrap().clone();
+        (status, stderr)
+    }
+}
+
+impl Drop for Webhook {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn wait(child: &mut Child) -> ExitStatus {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the process did not exit within {WAIT:?}");
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn plain() -> PushConfig {
+    PushConfig::new(TOKEN).unwrap()
+}
+
+fn safe() -> PushConfig {
+    plain().with_aes(AES_KEY, APPID).unwrap()
+}
+
+fn now() -> Timestamp {
+    Timestamp::from_second(Timestamp::now().as_second()).unwrap()
+}
+
+fn bad_score(comment_id: &str) -> PushEvent {
+    PushEvent::BadScore(BadScoreEvent {
+        to_user_name: "gh_0a1b2c3d4e5f".to_owned(),
+        from_user_name: "o6_bmjrPTlm6_2sgVt7hMZOPfL2M".to_owned(),
+        create_time: now(),
+        comment_id: CommentId::new(comment_id),
+    })
+}
+
+/// A delivery as WeChat makes it, with a fresh nonce (and random bytes in safe mode).
+fn deliver(config: &PushConfig, event: &PushEvent, format: Format) -> Delivery {
+    static NONCE: AtomicU32 = AtomicU32::new(1);
+    let nonce = NONCE.fetch_add(1, Ordering::Relaxed);
+    let random = config
+        .is_safe()
+        .then_some([u8::try_from(nonce % 251).unwrap(); 16]);
+    config
+        .deliver(event, format, now(), &format!("n{nonce}"), random)
+        .unwrap()
+}
+
+fn send(request: http::Request<Vec<u8>>) -> (u16, String) {
+    let response = UreqTransport::default()
+        .send(request, Duration::from_secs(10))
+        .unwrap();
+    (
+        response.status().as_u16(),
+        String::from_utf8_lossy(response.body()).into_owned(),
+    )
+}
+
+fn post(url: &str, path: &str, delivery: &Delivery) -> (u16, String) {
+    post_raw(
+        url,
+        path,
+        &delivery.query,
+        delivery.content_type,
+        delivery.body.clone(),
+    )
+}
+
+fn post_raw(
+    url: &str,
+    path: &str,
+    query: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> (u16, String) {
+    send(
+        http::Request::post(format!("{url}{path}?{query}"))
+            .header("content-type", content_type)
+            .body(body)
+            .unwrap(),
+    )
+}
+
+#[test]
+fn answers_the_url_check_with_its_echostr() {
+    let webhook = Webhook::start(&[]);
+    let ts = now().as_second().to_string();
+    let sig = signature(&[TOKEN, &ts, "n0nce"]);
+    let query = format!("signature={sig}&timestamp={ts}&nonce=n0nce&echostr=echo-4711");
+    for path in ["/", "/wechat/callback"] {
+        let (status, body) = send(
+            http::Request::get(format!("{}{path}?{query}", webhook.url))
+                .body(Vec::new())
+                .unwrap(),
+        );
+        assert_eq!((status, body.as_str()), (200, "echo-4711"), "{path}");
+    }
+    let forged = format!(
+        "signature={}&timestamp={ts}&nonce=n0nce&echostr=x",
+        "0".repeat(40)
+    );
+    let (status, _) = send(
+        http::Request::get(format!("{}/?{forged}", webhook.url))
+            .body(Vec::new())
+            .unwrap(),
+    );
+    assert_eq!(status, 401);
+    webhook.fence();
+    let (status, stderr) = webhook.stop();
+    assert_eq!(status.code(), Some(0), "SIGINT is a clean stop: {stderr:?}");
+}
+
+#[test]
+fn prints_plaintext_xml_and_json_pushes_as_one_json_line_each() {
+    let webhook = Webhook::start(&[]);
+    let xml = bad_score("2272502024443330610");
+    let (status, body) = post(&webhook.url, "/", &deliver(&plain(), &xml, Format::Xml));
+    assert_eq!(
+        (status, body.as_str()),
+        (200, r#"{"errcode":0,"success":true}"#)
+    );
+    let line = webhook.next_event();
+    let PushEvent::BadScore(sent) = &xml else {
+        unreachable!()
+    };
+    assert_eq!(
+        line,
+        serde_json::json!({
+            "event": "wxa_comment_bad_score",
+            "comment_id": "2272502024443330610",
+            "to_user_name": "gh_0a1b2c3d4e5f",
+            "from_user_name": "o6_bmjrPTlm6_2sgVt7hMZOPfL2M",
+            "create_time": sent.create_time.to_string(),
+            "encrypted": false,
+            "format": "xml",
+        })
+    );
+    assert!(
+        line["create_time"].as_str().unwrap().ends_with('Z'),
+        "RFC 3339 UTC"
+    );
+
+    let json = bad_score("2272502024443330611");
+    let (status, _) = post(
+        &webhook.url,
+        "/wechat/callback",
+        &deliver(&plain(), &json, Format::Json),
+    );
+    assert_eq!(status, 200);
+    let line = webhook.next_event();
+    assert_eq!(line["comment_id"], "2272502024443330611");
+    assert_eq!(line["format"], "json");
+    assert_eq!(line["encrypted"], false);
+
+    // Another event is kept raw, under its name.
+    let other = PushEvent::from_json(
+        br#"{"ToUserName":"gh_0a1b2c3d4e5f","FromUserName":"oX","CreateTime":1704038400,"MsgType":"event","Event":"weapp_audit_success","SuccTime":1704038400}"#,
+    )
+    .unwrap();
+    let (status, _) = post(&webhook.url, "/", &deliver(&plain(), &other, Format::Json));
+    assert_eq!(status, 200);
+    let line = webhook.next_event();
+    assert_eq!(line["event"], "weapp_audit_success");
+    assert_eq!(line["fields"]["SuccTime"], 1_704_038_400);
+
+    let (status, _) = webhook.stop();
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn a_retried_push_is_printed_once() {
+    let webhook = Webhook::start(&[]);
+    let event = bad_score("2272502024443330620");
+    let first = deliver(&plain(), &event, Format::Xml);
+    // WeChat's retries: the same delivery again, and the same event re-signed.
+    let retries = [
+        first.clone(),
+        first.clone(),
+        deliver(&plain(), &event, Format::Xml),
+    ];
+    assert_eq!(post(&webhook.url, "/", &first).0, 200);
+    assert_eq!(webhook.next_event()["comment_id"], "2272502024443330620");
+    for retry in &retries {
+        let (status, body) = post(&webhook.url, "/", retry);
+        assert_eq!(
+            status, 200,
+            "a retry is answered as a success, so WeChat stops: {body}"
+        );
+    }
+    webhook.fence();
+}
+
+#[test]
+fn a_tampered_signature_is_401_and_prints_nothing() {
+    let webhook = Webhook::start(&[]);
+    let delivery = deliver(&plain(), &bad_score("2272502024443330630"), Format::Xml);
+    let tampered = delivery.query.replacen("signature=", "signature=0", 1);
+    let (status, _) = post_raw(
+        &webhook.url,
+        "/",
+        &tampered,
+        delivery.content_type,
+        delivery.body.clone(),
+    );
+    assert_eq!(status, 401);
+    // Signed with another token: refused too.
+    let wrong_token = PushConfig::new("AnotherToken9").unwrap();
+    let forged = deliver(
+        &wrong_token,
+        &bad_score("2272502024443330631"),
+        Format::Json,
+    );
+    assert_eq!(post(&webhook.url, "/", &forged).0, 401);
+    webhook.fence();
+    let (status, stderr) = webhook.stop();
+    assert_eq!(status.code(), Some(0));
+    let stderr = stderr.join("\n");
+    assert!(!stderr.contains(TOKEN), "{stderr}");
+}
+
+#[test]
+fn a_body_over_max_body_is_413() {
+    let webhook = Webhook::start(&["--max-body", "512"]);
+    let delivery = deliver(&plain(), &bad_score("2272502024443330640"), Format::Xml);
+    let mut big = delivery.body.clone();
+    big.extend(std::iter::repeat_n(b' ', 4096));
+    let (status, _) = post_raw(
+        &webhook.url,
+        "/",
+        &delivery.query,
+        delivery.content_type,
+        big,
+    );
+    assert_eq!(status, 413);
+
+    // A body announced as 100 MB is refused after the first bytes, not read whole.
+    let addr = webhook.url.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "POST /?{} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: text/xml\r\nContent-Length: 104857600\r\n\r\n",
+        delivery.query
+    )
+    .unwrap();
+    stream.write_all(&[b' '; 2048]).unwrap();
+    let mut answer = [0u8; 12];
+    stream.read_exact(&mut answer).unwrap();
+    assert_eq!(&answer, b"HTTP/1.1 413");
+    drop(stream);
+
+    // Within the limit, it is accepted.
+    assert_eq!(post(&webhook.url, "/", &delivery).0, 200);
+    assert_eq!(webhook.next_event()["comment_id"], "2272502024443330640");
+}
+
+#[test]
+fn safe_mode_decrypts_and_marks_events_encrypted() {
+    let webhook = Webhook::start(&["--aes-key", AES_KEY, "--appid", APPID]);
+    for (id, format, name) in [
+        ("2272502024443330650", Format::Xml, "xml"),
+        ("2272502024443330651", Format::Json, "json"),
+    ] {
+        let delivery = deliver(&safe(), &bad_score(id), format);
+        assert!(delivery.query.contains("encrypt_type=aes"));
+        assert!(
+            !String::from_utf8_lossy(&delivery.body).contains(id),
+            "sealed"
+        );
+        assert_eq!(post(&webhook.url, "/", &delivery).0, 200);
+        let line = webhook.next_event();
+        assert_eq!(line["comment_id"], id);
+        assert_eq!(line["encrypted"], true);
+        assert_eq!(line["format"], name);
+    }
+    // Plaintext pushes are still accepted (compatible mode).
+    assert_eq!(
+        post(
+            &webhook.url,
+            "/",
+            &deliver(&plain(), &bad_score("2272502024443330652"), Format::Xml)
+        )
+        .0,
+        200
+    );
+    assert_eq!(webhook.next_event()["encrypted"], false);
+    // Sealed for another app: refused, not printed.
+    let other = plain().with_aes(AES_KEY, "wx0000000000000000").unwrap();
+    let delivery = deliver(&other, &bad_score("2272502024443330653"), Format::Xml);
+    assert_eq!(post(&webhook.url, "/", &delivery).0, 400);
+    webhook.fence();
+    let (status, stderr) = webhook.stop();
+    assert_eq!(status.code(), Some(0));
+    assert!(!stderr.join("\n").contains(AES_KEY));
+}
+
+#[test]
+fn a_bad_aes_key_is_refused_at_start_up() {
+    let output = reviews()
+        .args([
+            "webhook",
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--token",
+            TOKEN,
+        ])
+        .args(["--aes-key", "notTheRightLengthSecret", "--appid", APPID])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(output.stdout.is_empty());
+    assert_eq!(stderr.lines().count(), 1, "{stderr:?}");
+    assert!(
+        stderr.contains("the EncodingAESKey must be 43 characters"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("notTheRightLengthSecret"),
+        "the key is not echoed: {stderr}"
+    );
+}
+
+#[test]
+fn bad_start_up_settings_are_bad_usage() {
+    let cases: [&[&str]; 4] = [
+        &["--addr", "127.0.0.1:0", "--token", "x"],
+        &[
+            "--addr",
+            "127.0.0.1:0",
+            "--token",
+            TOKEN,
+            "--aes-key",
+            AES_KEY,
+        ],
+        &["--addr", "nowhere", "--token", TOKEN],
+        &["--token", TOKEN],
+    ];
+    for args in cases {
+        let output = reviews()
+            .args(["webhook", "serve"])
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr:?}");
+        assert!(!stderr.contains(AES_KEY), "{stderr}");
+    }
+}
+
+#[test]
+fn an_address_in_use_is_a_runtime_failure_naming_it() {
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let output = reviews()
+        .args(["webhook", "serve", "--addr", &addr, "--token", TOKEN])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr:?}");
+    assert!(stderr.contains(&addr), "{stderr}");
+    drop(taken);
+}
+
+#[test]
+fn pushes_from_the_sandbox_arrive_end_to_end() {
+    let webhook = Webhook::start(&[]);
+    let sandbox = Sandbox::builder()
+        .seed(11)
+        .comments(5)
+        .rates(5)
+        .push(PushTarget::new(
+            format!("{}/wechat/callback", webhook.url),
+            TOKEN,
+        ))
+        .start("127.0.0.1:0")
+        .unwrap();
+    let (status, body) = send(
+        http::Request::post(format!("{}/sandbox/bad-review", sandbox.base_url()))
+            .body(Vec::new())
+            .unwrap(),
+    );
+    assert_eq!(status, 200, "{body}");
+    let comment: Value = serde_json::from_str(&body).unwrap();
+    let line = webhook.next_event();
+    assert_eq!(line["event"], "wxa_comment_bad_score");
+    assert_eq!(line["comment_id"], comment["commentId"]);
+    assert_eq!(line["format"], "xml");
+    assert_eq!(line["encrypted"], false);
+    webhook.fence();
+    drop(sandbox);
+    let (status, _) = webhook.stop();
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn the_sandbox_command_pushes_to_the_webhook_command_in_safe_mode() {
+    // The sandbox seals pushes for its own appid, which the seed decides.
+    let appid = {
+        let twin = Sandbox::builder()
+            .seed(12)
+            .comments(1)
+            .rates(1)
+            .start("127.0.0.1:0")
+            .unwrap();
+        twin.wechat().appid.as_str().to_owned()
+    };
+    let webhook = Webhook::start(&["--aes-key", AES_KEY, "--appid", &appid]);
+    let hook = format!("{}/hook", webhook.url);
+    let mut sandbox = reviews()
+        .args(["sandbox", "--seed", "12", "--comments", "5", "--rates", "5"])
+        .args([
+            "--push-url",
+            &hook,
+            "--push-token",
+            TOKEN,
+            "--push-aes-key",
+            AES_KEY,
+        ])
+        .args(["--push-format", "json"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut ready = String::new();
+    BufReader::new(sandbox.stdout.take().unwrap())
+        .read_line(&mut ready)
+        .unwrap();
+    let ready: Value = serde_json::from_str(&ready).unwrap();
+    assert_eq!(ready["wechat"]["appid"], appid.as_str());
+    let (status, body) = send(
+        http::Request::post(format!(
+            "{}/sandbox/bad-review",
+            ready["base_url"].as_str().unwrap()
+        ))
+        .body(Vec::new())
+        .unwrap(),
+    );
+    assert_eq!(status, 200, "{body}");
+    let comment: Value = serde_json::from_str(&body).unwrap();
+    let line = webhook.next_event();
+    assert_eq!(line["comment_id"], comment["commentId"]);
+    assert_eq!(line["encrypted"], true);
+    assert_eq!(line["format"], "json");
+    let pid = sandbox.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert_eq!(wait(&mut sandbox).code(), Some(0));
+    let (status, _) = webhook.stop();
+    assert_eq!(status.code(), Some(0));
+}

@@ -1,0 +1,813 @@
+//! `reviews wechat ...` end to end: the built binary against the embedded sandbox (no
+//! credentials, so each run starts a fresh sandbox with the default seed: ids are stable, state
+//! is not), and, for chains of writes, against one sandbox started here and passed as
+//! credentials, so that a reply is still there when the thread is read.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader};
+use std::process::{Output, Stdio};
+
+use assert_cmd::Command;
+use review_sandbox::Sandbox;
+use serde_json::Value;
+use unicode_width::UnicodeWidthStr;
+
+/// The binary with no `REVIEWS_*` variable from the environment, a 100-column terminal.
+fn reviews() -> Command {
+    let mut cmd = Command::cargo_bin("reviews").unwrap();
+    for (key, _) in std::env::vars() {
+        if key.starts_with("REVIEWS_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env_remove("RUST_LOG").env("COLUMNS", "100");
+    cmd
+}
+
+fn run(args: &[&str]) -> Output {
+    reviews().args(args).output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+/// Runs, expects exit 0, returns stdout.
+fn ok(args: &[&str]) -> String {
+    let output = run(args);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{args:?}: {}",
+        stderr(&output)
+    );
+    stdout(&output)
+}
+
+fn json_lines(text: &str) -> Vec<Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+/// `wechat list --format json` over the sandbox's whole span, with `extra` arguments.
+fn list(extra: &[&str]) -> Vec<Value> {
+    let mut args = vec!["wechat", "list", "--format", "json", "--since", "179d"];
+    args.extend_from_slice(extra);
+    json_lines(&ok(&args))
+}
+
+/// Bad input: exit 2 and exactly one line on stderr, containing `expected`.
+fn refused(args: &[&str], expected: &str) {
+    let output = run(args);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{args:?}: {err}");
+    assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+    assert!(err.contains(expected), "{args:?}: {err}");
+    assert!(output.stdout.is_empty(), "{args:?}");
+}
+
+fn id_of(record: &Value) -> String {
+    record["id"].as_str().unwrap().to_owned()
+}
+
+/// The thread of `id` as JSON (embedded sandbox).
+fn thread(id: &str) -> Value {
+    json_lines(&ok(&["wechat", "thread", id, "--format", "json"])).remove(0)
+}
+
+fn is_rfc3339_utc(text: &str) -> bool {
+    text.ends_with('Z') && text.parse::<jiff::Timestamp>().is_ok()
+}
+
+#[test]
+fn list_json_lines_are_unified_records() {
+    let records = list(&[]);
+    assert!(records.len() > 100, "{}", records.len());
+    for r in &records {
+        assert_eq!(r["platform"], "wechat");
+        assert!(!id_of(r).is_empty());
+        assert!(r["order_id"].is_string());
+        assert!(is_rfc3339_utc(r["created_at"].as_str().unwrap()), "{r}");
+        let stars = r["stars"].as_u64().unwrap();
+        assert!((1..=5).contains(&stars));
+        let sentiment = match stars {
+            1 | 2 => "negative",
+            3 => "neutral",
+            _ => "positive",
+        };
+        assert_eq!(r["sentiment"], sentiment);
+        assert!(r["text"].is_string());
+        assert!(r["author"].is_string());
+        assert!(r["replied"].is_boolean());
+    }
+    // Both answered and unanswered comments are seeded.
+    assert!(records.iter().any(|r| r["replied"] == true));
+    assert!(records.iter().any(|r| r["replied"] == false));
+}
+
+#[test]
+fn list_defaults_to_json_in_a_pipe_and_the_last_30_days() {
+    let records = json_lines(&ok(&["wechat", "list"]));
+    assert!(!records.is_empty());
+    let month_ago = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * 30 + 1);
+    for r in &records {
+        let t: jiff::Timestamp = r["created_at"].as_str().unwrap().parse().unwrap();
+        assert!(t >= month_ago, "{r}");
+    }
+}
+
+#[test]
+fn list_csv_has_a_header_and_one_row_per_comment() {
+    let text = ok(&["wechat", "list", "--format", "csv", "--since", "179d"]);
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        header[..9],
+        [
+            "platform",
+            "id",
+            "order_id",
+            "created_at",
+            "stars",
+            "sentiment",
+            "text",
+            "author",
+            "replied"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert!(rows.len() > 100);
+    for row in &rows {
+        assert_eq!(row.len(), header.len());
+        assert_eq!(&row[0], "wechat");
+        assert!(is_rfc3339_utc(&row[3]), "{row:?}");
+        assert!(["true", "false"].contains(&&row[8]));
+    }
+    // The same comments as the JSON listing.
+    let ids: HashSet<String> = rows.iter().map(|r| r[1].to_owned()).collect();
+    let json: HashSet<String> = list(&[]).iter().map(id_of).collect();
+    let common = ids.intersection(&json).count();
+    assert!(
+        common + 2 >= ids.len().max(json.len()),
+        "{common} of {}",
+        ids.len()
+    );
+}
+
+/// The rest of `line` from display column `col` (widths of whole prefixes, as the table
+/// measures them), if a character starts there.
+fn at_col(line: &str, col: usize) -> Option<&str> {
+    line.char_indices()
+        .map(|(i, _)| i)
+        .find(|i| line[..*i].width() >= col)
+        .filter(|i| line[..*i].width() == col)
+        .map(|i| &line[i..])
+}
+
+#[test]
+fn list_table_is_aligned_by_display_width_and_fits_the_terminal() {
+    let text = ok(&["wechat", "list", "--format", "table", "--since", "179d"]);
+    let records = list(&[]);
+    let lines: Vec<&str> = text.lines().collect();
+    let header = lines[0];
+    assert!(header.starts_with("id "), "{header}");
+    let col = |name: &str| header[..header.find(name).unwrap()].width();
+    let (stars, replied, author, body) = (col("stars"), col("replied"), col("author"), col("text"));
+    assert!(header.contains("time (UTC+08)"), "{header}");
+    let mut checked = 0;
+    for line in &lines {
+        assert!(line.width() <= 100, "{} wide: {line}", line.width());
+    }
+    assert!(lines.iter().any(|l| l.ends_with('…')), "no text was cut");
+    for line in &lines[1..] {
+        let id = line.split(' ').next().unwrap();
+        let Some(record) = records.iter().find(|r| r["id"] == id) else {
+            continue;
+        };
+        assert!(
+            at_col(line, stars).unwrap().starts_with(['★', '☆']),
+            "{line}"
+        );
+        let yes = if record["replied"] == true {
+            "yes"
+        } else {
+            "no"
+        };
+        assert!(at_col(line, replied).unwrap().starts_with(yes), "{line}");
+        let first = |key: &str| record[key].as_str().unwrap().chars().next();
+        if let Some(c) = first("author") {
+            assert!(at_col(line, author).unwrap().starts_with(c), "{line}");
+        }
+        if let Some(c) = first("text") {
+            let cell = at_col(line, body).unwrap();
+            assert!(cell.starts_with(c) || cell.starts_with('['), "{line}");
+        }
+        checked += 1;
+    }
+    assert!(checked > 100, "{checked}");
+    // Chinese nicknames are among the rows checked.
+    assert!(
+        records
+            .iter()
+            .any(|r| !r["author"].as_str().unwrap().is_ascii())
+    );
+}
+
+#[test]
+fn list_every_filter() {
+    let all = list(&["--filter", "all"]);
+    let awaiting: Vec<Value> = list(&["--filter", "awaiting-reply"]);
+    for name in [
+        "bad",
+        "positive",
+        "pending-compromise",
+        "awaiting-reply",
+        "revised",
+        "all",
+    ] {
+        let records = list(&["--filter", name]);
+        assert!(!records.is_empty(), "{name}");
+        assert!(records.len() <= all.len(), "{name}");
+        for r in &records {
+            let stars = r["stars"].as_u64().unwrap();
+            match name {
+                "bad" | "pending-compromise" => assert!(stars <= 2, "{name}: {r}"),
+                "positive" => assert!(stars >= 4, "{name}: {r}"),
+                "awaiting-reply" => assert_eq!(r["replied"], false, "{r}"),
+                _ => {}
+            }
+        }
+    }
+    // The wire numbers work too.
+    assert_eq!(list(&["--filter", "4"]).len(), awaiting.len());
+    // `replied` of the full listing is exactly "not awaiting a reply".
+    let unanswered: HashSet<String> = awaiting.iter().map(id_of).collect();
+    for r in &all {
+        assert_eq!(r["replied"] == false, unanswered.contains(&id_of(r)), "{r}");
+    }
+}
+
+#[test]
+fn show_a_bad_review_in_json_and_as_a_block() {
+    let bad = list(&["--filter", "bad"]);
+    let id = id_of(&bad[0]);
+    let detail = json_lines(&ok(&["wechat", "show", &id, "--format", "json"])).remove(0);
+    let content = &detail["info"]["content"];
+    assert_eq!(content["commentId"], id.as_str());
+    assert!(
+        is_rfc3339_utc(content["createTime"].as_str().unwrap()),
+        "{detail}"
+    );
+    let steps = detail["processInfo"]["actionList"].as_array().unwrap();
+    assert_eq!(steps[0]["type"], 1);
+
+    let block = ok(&["wechat", "show", &id, "--format", "table"]);
+    assert!(block.starts_with(&format!("id          {id}\n")), "{block}");
+    for key in [
+        "time ",
+        "stars ",
+        "sentiment ",
+        "author ",
+        "openid ",
+        "text ",
+        "process",
+    ] {
+        assert!(block.lines().any(|l| l.starts_with(key)), "{key}: {block}");
+    }
+    assert_eq!(block.matches("(current)").count(), 1, "{block}");
+    assert!(block.contains("1 bad review posted"), "{block}");
+}
+
+#[test]
+fn show_a_revised_review_shows_the_old_one() {
+    let revised = list(&["--filter", "revised"]);
+    let id = id_of(&revised[0]);
+    let detail = json_lines(&ok(&["wechat", "show", &id])).remove(0);
+    assert!(detail["oldComment"].is_object(), "{detail}");
+    let block = ok(&["wechat", "show", &id, "--format", "table"]);
+    assert!(
+        block.lines().any(|l| l.starts_with("revised     from ")),
+        "{block}"
+    );
+    assert!(block.lines().any(|l| l.starts_with("old text ")), "{block}");
+}
+
+#[test]
+fn thread_of_an_answered_and_an_unanswered_comment() {
+    let all = list(&[]);
+    let answered = id_of(all.iter().find(|r| r["replied"] == true).unwrap());
+    let t = thread(&answered);
+    assert_eq!(t["commentId"], answered.as_str());
+    assert!(t["reply"]["replyId"].is_string(), "{t}");
+    assert!(
+        is_rfc3339_utc(t["reply"]["createTime"].as_str().unwrap()),
+        "{t}"
+    );
+    assert!(t["commentReplyList"].is_array(), "{t}");
+    let block = ok(&["wechat", "thread", &answered, "--format", "table"]);
+    let reply_id = t["reply"]["replyId"].as_str().unwrap();
+    assert!(block.starts_with(&format!("reply {reply_id}  ")), "{block}");
+    assert_eq!(
+        block
+            .lines()
+            .filter(|l| l.starts_with("  follow-up "))
+            .count(),
+        t["commentReplyList"].as_array().unwrap().len()
+    );
+
+    let unanswered = id_of(all.iter().find(|r| r["replied"] == false).unwrap());
+    let t = thread(&unanswered);
+    assert!(t.get("reply").is_none(), "{t}");
+    let block = ok(&["wechat", "thread", &unanswered, "--format", "table"]);
+    assert!(block.contains("has no reply yet"), "{block}");
+}
+
+#[test]
+fn reply_then_follow_up_and_delete_on_the_embedded_sandbox() {
+    let all = list(&[]);
+    let unanswered = id_of(all.iter().find(|r| r["replied"] == false).unwrap());
+    let out = ok(&["wechat", "reply", &unanswered, "非常抱歉,马上为您处理"]);
+    assert!(
+        out.starts_with(&format!("replied to comment {unanswered} (reply id ")),
+        "{out}"
+    );
+    assert_eq!(out.lines().count(), 1);
+
+    // A seeded reply: follow up under it, then delete it.
+    let answered = id_of(all.iter().find(|r| r["replied"] == true).unwrap());
+    let reply_id = thread(&answered)["reply"]["replyId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let out = ok(&["wechat", "reply", &answered, "已补发", "--to", &reply_id]);
+    assert!(
+        out.starts_with(&format!(
+            "followed up under reply {reply_id} of comment {answered}"
+        )),
+        "{out}"
+    );
+    let out = ok(&["wechat", "delete-reply", &answered, &reply_id]);
+    assert_eq!(
+        out,
+        format!("deleted reply {reply_id} of comment {answered} and its follow-ups\n")
+    );
+
+    // A first reply where one exists already: the platform refuses (exit 1, one error line).
+    let output = run(&["wechat", "reply", &answered, "again"]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        err.lines().last().unwrap().contains("already has a reply"),
+        "{err}"
+    );
+}
+
+#[test]
+fn delete_a_seeded_follow_up() {
+    // Find a seeded follow-up the merchant wrote (the buyer's cannot be deleted).
+    let answered: Vec<String> = list(&[])
+        .iter()
+        .filter(|r| r["replied"] == true)
+        .map(id_of)
+        .collect();
+    let found = answered.iter().find_map(|id| {
+        let t = thread(id);
+        let reply_id = t["reply"]["replyId"].as_str()?.to_owned();
+        let merchant = t["reply"]["replyObject"]["nickname"].clone();
+        t["commentReplyList"]
+            .as_array()?
+            .iter()
+            .find(|f| f["commentReplyObject"]["nickname"] == merchant)
+            .map(|f| {
+                (
+                    id.clone(),
+                    reply_id,
+                    f["commentReplyId"].as_str().unwrap().to_owned(),
+                )
+            })
+    });
+    let (id, reply_id, follow_up) = found.expect("a seeded merchant follow-up");
+    let out = ok(&[
+        "wechat",
+        "delete-reply",
+        &id,
+        &reply_id,
+        "--comment-reply",
+        &follow_up,
+    ]);
+    assert_eq!(
+        out,
+        format!("deleted follow-up {follow_up} under reply {reply_id} of comment {id}\n")
+    );
+
+    // A follow-up id that is not under this reply: refused at run time.
+    let output = run(&[
+        "wechat",
+        "delete-reply",
+        &id,
+        &reply_id,
+        "--comment-reply",
+        "1",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).lines().last().unwrap().contains("-10003"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn kf_reset_names_the_author_and_message_needs_an_open_session() {
+    let bad = list(&["--filter", "bad"]);
+    let id = id_of(&bad[0]);
+    let openid = bad[0]["user_id"].as_str().unwrap().to_owned();
+    let out = ok(&["wechat", "kf-reset", &id]);
+    assert_eq!(
+        out,
+        format!(
+            "opened a customer-service session with the author of comment {id}: message them with 'reviews wechat message {openid} TEXT'\n"
+        )
+    );
+    // A fresh sandbox has no session open with that user: WeChat's 45015, exit 1.
+    let output = run(&["wechat", "message", &openid, "您好,退款已处理"]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert_eq!(err.lines().count(), 2, "{err}"); // the sandbox notice, then the error
+    assert!(err.lines().last().unwrap().contains("45015"), "{err}");
+
+    // Only bad reviews have a quota.
+    let good = id_of(&list(&["--filter", "positive"])[0]);
+    let output = run(&["wechat", "kf-reset", &good]);
+    assert_eq!(output.status.code(), Some(1));
+}
+
+/// A 1×1 PNG.
+fn png() -> Vec<u8> {
+    vec![
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
+        0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00, 0x00, 0x00, 0x90,
+        0x77, 0x53, 0xde, 0x00, 0x00, 0x00, 0x0c, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8,
+        0xcf, 0xc0, 0x00, 0x00, 0x03, 0x01, 0x01, 0x00, 0xc9, 0xfe, 0x92, 0xef, 0x00, 0x00, 0x00,
+        0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+    ]
+}
+
+#[test]
+fn compromise_uploads_pictures_then_confirms() {
+    let dir = tempfile::tempdir().unwrap();
+    let pic = dir.path().join("refund.png");
+    std::fs::write(&pic, png()).unwrap();
+    let pic = pic.to_str().unwrap();
+    let id = id_of(&list(&["--filter", "pending-compromise"])[0]);
+
+    let out = ok(&[
+        "wechat",
+        "compromise",
+        &id,
+        "--text",
+        "已退款",
+        "--pic",
+        pic,
+        "--pic",
+        pic,
+    ]);
+    assert_eq!(
+        out,
+        format!("confirmed the settlement of comment {id} with 2 pictures\n")
+    );
+    let out = ok(&["wechat", "compromise", &id]);
+    assert_eq!(out, format!("confirmed the settlement of comment {id}\n"));
+
+    let missing = dir.path().join("missing.png");
+    let missing = missing.to_str().unwrap();
+    refused(
+        &["wechat", "compromise", &id, "--pic", missing],
+        &format!("--pic {missing}: cannot read it"),
+    );
+    let text = dir.path().join("notes.png");
+    std::fs::write(&text, "not a picture").unwrap();
+    let text = text.to_str().unwrap();
+    refused(
+        &["wechat", "compromise", &id, "--pic", text],
+        "not a JPEG, PNG, GIF or BMP picture",
+    );
+    refused(
+        &[
+            "wechat",
+            "compromise",
+            &id,
+            "--pic",
+            dir.path().to_str().unwrap(),
+        ],
+        "a directory",
+    );
+}
+
+#[test]
+fn bad_input_is_one_line_and_exit_2() {
+    refused(
+        &["wechat", "list", "--filter", "nope"],
+        "unknown filter \"nope\": expected one of bad, positive, pending-compromise, awaiting-reply, revised, all",
+    );
+    refused(
+        &["wechat", "list", "--since", "yesterday"],
+        "--since \"yesterday\" is not a time",
+    );
+    refused(
+        &["wechat", "list", "--until", "2026-13-01"],
+        "--until \"2026-13-01\" is not a time",
+    );
+    refused(
+        &["wechat", "list", "--since", "1d", "--until", "2d"],
+        "is after --until",
+    );
+    refused(
+        &["wechat", "list", "--format", "xml"],
+        "invalid value 'xml'",
+    );
+    let empty_id = "a comment id must be a non-empty id";
+    refused(&["wechat", "show", ""], empty_id);
+    refused(&["wechat", "thread", ""], empty_id);
+    refused(&["wechat", "reply", "", "text"], empty_id);
+    refused(&["wechat", "delete-reply", "", "1"], empty_id);
+    refused(&["wechat", "kf-reset", ""], empty_id);
+    refused(&["wechat", "compromise", ""], empty_id);
+    refused(
+        &["wechat", "reply", "1", "text", "--to", ""],
+        "a reply id must be a non-empty id",
+    );
+    refused(
+        &["wechat", "delete-reply", "1", ""],
+        "a reply id must be a non-empty id",
+    );
+    refused(
+        &["wechat", "delete-reply", "1", "2", "--comment-reply", ""],
+        "a follow-up reply id must be",
+    );
+    refused(
+        &["wechat", "message", "", "hi"],
+        "an openid must be a non-empty id",
+    );
+    refused(&["wechat", "reply", "1", "  "], "the reply text is empty");
+    refused(
+        &["wechat", "message", "oUser", ""],
+        "the message text is empty",
+    );
+    refused(
+        &["wechat", "compromise", "1", "--text", ""],
+        "the --text of the settlement is empty",
+    );
+    refused(
+        &["wechat", "show", "1", "--format", "csv"],
+        "--format csv is for listings",
+    );
+    refused(&["wechat", "show"], "required");
+}
+
+// ---- Chains of writes against one sandbox that outlives the commands ----
+
+/// The binary pointed at `sandbox` with its WeChat credentials.
+fn against(sandbox: &Sandbox, args: &[&str]) -> Output {
+    let creds = sandbox.wechat();
+    reviews()
+        .args(["--wechat-base-url", sandbox.base_url()])
+        .args(["--wechat-appid", creds.appid.as_str()])
+        .args(["--wechat-secret", creds.secret.expose_secret()])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn ok_against(sandbox: &Sandbox, args: &[&str]) -> String {
+    let output = against(sandbox, args);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{args:?}: {}",
+        stderr(&output)
+    );
+    assert!(output.stderr.is_empty(), "{}", stderr(&output)); // credentials: no sandbox notice
+    stdout(&output)
+}
+
+fn thread_against(sandbox: &Sandbox, id: &str) -> Value {
+    json_lines(&ok_against(
+        sandbox,
+        &["wechat", "thread", id, "--format", "json"],
+    ))
+    .remove(0)
+}
+
+#[test]
+fn reply_thread_follow_up_delete_chain() {
+    let sandbox = Sandbox::builder().start("127.0.0.1:0").unwrap();
+    let listing = ok_against(
+        &sandbox,
+        &[
+            "wechat",
+            "list",
+            "--filter",
+            "awaiting-reply",
+            "--format",
+            "json",
+        ],
+    );
+    let id = id_of(&json_lines(&listing)[0]);
+
+    let out = ok_against(&sandbox, &["wechat", "reply", &id, "非常抱歉,马上为您处理"]);
+    let t = thread_against(&sandbox, &id);
+    let reply_id = t["reply"]["replyId"].as_str().unwrap().to_owned();
+    assert_eq!(
+        out,
+        format!("replied to comment {id} (reply id {reply_id})\n")
+    );
+    assert_eq!(
+        t["reply"]["replyContent"]["content"],
+        "非常抱歉,马上为您处理"
+    );
+    // The listing now counts it as replied.
+    let listing = ok_against(&sandbox, &["wechat", "list", "--format", "json"]);
+    let record = json_lines(&listing)
+        .into_iter()
+        .find(|r| r["id"] == id.as_str())
+        .unwrap();
+    assert_eq!(record["replied"], true);
+
+    let out = ok_against(
+        &sandbox,
+        &["wechat", "reply", &id, "已补发,请查收", "--to", &reply_id],
+    );
+    let t = thread_against(&sandbox, &id);
+    let follow_up = t["commentReplyList"][0]["commentReplyId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        out,
+        format!("followed up under reply {reply_id} of comment {id} (follow-up id {follow_up})\n")
+    );
+    let block = ok_against(&sandbox, &["wechat", "thread", &id, "--format", "table"]);
+    assert!(
+        block.contains(&format!("  follow-up {follow_up}  ")),
+        "{block}"
+    );
+    assert!(block.contains("已补发,请查收"), "{block}");
+
+    ok_against(
+        &sandbox,
+        &[
+            "wechat",
+            "delete-reply",
+            &id,
+            &reply_id,
+            "--comment-reply",
+            &follow_up,
+        ],
+    );
+    let t = thread_against(&sandbox, &id);
+    assert_eq!(t["commentReplyList"].as_array().unwrap().len(), 0, "{t}");
+    assert!(t["reply"].is_object());
+
+    ok_against(&sandbox, &["wechat", "delete-reply", &id, &reply_id]);
+    assert!(thread_against(&sandbox, &id).get("reply").is_none());
+}
+
+#[test]
+fn kf_reset_then_message_chain() {
+    let sandbox = Sandbox::builder().start("127.0.0.1:0").unwrap();
+    let listing = ok_against(
+        &sandbox,
+        &["wechat", "list", "--filter", "bad", "--format", "json"],
+    );
+    let bad = &json_lines(&listing)[0];
+    let (id, openid) = (id_of(bad), bad["user_id"].as_str().unwrap().to_owned());
+    ok_against(&sandbox, &["wechat", "kf-reset", &id]);
+    let out = ok_against(&sandbox, &["wechat", "message", &openid, "您好,退款已处理"]);
+    assert_eq!(out, format!("sent a message to {openid}\n"));
+}
+
+#[test]
+fn compromise_chain_marks_the_review_handled() {
+    let sandbox = Sandbox::builder().start("127.0.0.1:0").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let pic = dir.path().join("proof.png");
+    std::fs::write(&pic, png()).unwrap();
+    let listing = ok_against(
+        &sandbox,
+        &[
+            "wechat",
+            "list",
+            "--filter",
+            "pending-compromise",
+            "--format",
+            "json",
+        ],
+    );
+    let id = id_of(&json_lines(&listing)[0]);
+    ok_against(
+        &sandbox,
+        &[
+            "wechat",
+            "compromise",
+            &id,
+            "--text",
+            "已退款",
+            "--pic",
+            pic.to_str().unwrap(),
+        ],
+    );
+    let block = ok_against(&sandbox, &["wechat", "show", &id, "--format", "table"]);
+    let current = block.lines().find(|l| l.contains("(current)")).unwrap();
+    assert!(current.contains("2 merchant handled"), "{block}");
+    let listing = ok_against(
+        &sandbox,
+        &[
+            "wechat",
+            "list",
+            "--filter",
+            "pending-compromise",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(json_lines(&listing).iter().all(|r| r["id"] != id.as_str()));
+}
+
+#[test]
+fn a_closed_stdout_ends_the_listing_quietly() {
+    let sandbox = Sandbox::builder()
+        .comments(6000)
+        .start("127.0.0.1:0")
+        .unwrap();
+    let creds = sandbox.wechat();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_reviews"))
+        .args(["--wechat-base-url", sandbox.base_url()])
+        .args(["--wechat-appid", creds.appid.as_str()])
+        .args(["--wechat-secret", creds.secret.expose_secret()])
+        .args(["wechat", "list", "--since", "179d", "--format", "json"])
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("{\"platform\":\"wechat\""), "{first}");
+    // The reader is dropped: the rest of the output meets a closed pipe.
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(output.stderr.is_empty(), "{}", stderr(&output));
+}
+
+#[test]
+fn a_write_whose_answer_was_lost_says_to_check_before_retrying() {
+    let sandbox = Sandbox::builder()
+        .faults(1.0)
+        .fault_kinds(&[review_sandbox::FaultKind::WriteAnswerLost])
+        .start("127.0.0.1:0")
+        .unwrap();
+    let listing = ok_against(
+        &sandbox,
+        &[
+            "wechat",
+            "list",
+            "--filter",
+            "awaiting-reply",
+            "--format",
+            "json",
+        ],
+    );
+    let id = id_of(&json_lines(&listing)[0]);
+    let output = against(&sandbox, &["wechat", "reply", &id, "非常抱歉"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("may have executed"), "{err}");
+    assert!(
+        err.trim_end().ends_with(&format!(
+            "check with 'reviews wechat thread {id}' before retrying"
+        )),
+        "{err}"
+    );
+    assert!(output.stdout.is_empty());
+}

@@ -11,83 +11,51 @@
     missing_docs
 )]
 
+mod common;
+
 use std::collections::HashSet;
 use std::io::Read;
 use std::path::Path;
-use std::process::{Child, Stdio};
+use std::process::{Child, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
 use review_client::ClientConfig;
 use review_model::CommentId;
 use review_protocol::wechat::GetCommentList;
 use review_sandbox::Sandbox;
 use serde_json::Value;
 
-/// The binary with no `REVIEWS_*` or `RUST_LOG` from the caller's environment, so that it uses
-/// the embedded sandbox unless a test says otherwise.
-fn reviews() -> Command {
-    let mut cmd = Command::cargo_bin("reviews").unwrap();
-    for (key, _) in std::env::vars() {
-        if key.starts_with("REVIEWS_") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.env_remove("RUST_LOG");
-    cmd
-}
-
-/// The same, as a plain `std::process::Command` for tests that signal or watch the process.
-fn reviews_std() -> std::process::Command {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_reviews"));
-    for (key, _) in std::env::vars() {
-        if key.starts_with("REVIEWS_") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.env_remove("RUST_LOG");
-    cmd
-}
-
-/// The WeChat credentials of `sandbox`, as the binary reads them.
-fn wechat_env(sandbox: &Sandbox) -> [(&'static str, String); 3] {
-    [
-        ("REVIEWS_WECHAT_BASE_URL", sandbox.base_url().to_owned()),
-        (
-            "REVIEWS_WECHAT_APPID",
-            sandbox.wechat().appid.as_str().to_owned(),
-        ),
-        (
-            "REVIEWS_WECHAT_SECRET",
-            sandbox.wechat().secret.expose_secret().to_owned(),
-        ),
-    ]
-}
+use common::{
+    CSV_HEADER, child_stderr, json, read_csv, reviews, reviews_std, signal, spawn, start_sandbox,
+    stderr, stdout, wechat_env,
+};
 
 /// One sandbox with 100,000 comments over 180 days, shared by the tests that need volume.
 fn big_sandbox() -> &'static Sandbox {
     static BIG: OnceLock<Sandbox> = OnceLock::new();
-    BIG.get_or_init(|| {
-        Sandbox::builder()
-            .comments(100_000)
-            .rates(0)
-            .start("127.0.0.1:0")
-            .unwrap()
-    })
+    BIG.get_or_init(|| start_sandbox(Sandbox::builder().comments(100_000).rates(0)))
 }
 
-fn stdout_of(output: &std::process::Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
+/// Runs `command`, expects success, returns the output.
+fn succeeds(command: &mut assert_cmd::Command) -> Output {
+    let output = command.output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    output
 }
 
-fn stderr_of(output: &std::process::Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
+/// A client of `sandbox`'s WeChat API.
+fn wechat_client(sandbox: &Sandbox) -> review_ureq::Client {
+    review_ureq::client(ClientConfig::new().wechat(
+        sandbox.base_url().parse().unwrap(),
+        sandbox.wechat().appid.clone(),
+        sandbox.wechat().secret.clone(),
+    ))
 }
 
 /// Checks one JSON line against the unified record's contract; returns it.
 fn record(line: &str) -> Value {
-    let v: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+    let v = json(line);
     let platform = v["platform"].as_str().expect("platform is a string");
     assert!(["wechat", "taobao"].contains(&platform), "{line}");
     assert!(
@@ -131,9 +99,8 @@ fn count(records: &[Value], platform: &str) -> usize {
 
 #[test]
 fn default_export_writes_the_unified_record_of_both_platforms() {
-    let output = reviews().arg("export").output().unwrap();
-    assert!(output.status.success(), "{}", stderr_of(&output));
-    let all = records(&stdout_of(&output));
+    let output = succeeds(reviews().arg("export"));
+    let all = records(&stdout(&output));
     let (wechat, taobao) = (count(&all, "wechat"), count(&all, "taobao"));
     assert!(wechat > 0 && taobao > 0, "wechat {wechat}, taobao {taobao}");
     let ids: HashSet<(String, String)> = all
@@ -147,7 +114,7 @@ fn default_export_writes_the_unified_record_of_both_platforms() {
         let created: jiff::Timestamp = r["created_at"].as_str().unwrap().parse().unwrap();
         assert!(created >= month_ago, "{r}");
     }
-    let stderr = stderr_of(&output);
+    let stderr = stderr(&output);
     assert!(stderr.contains("embedded sandbox"), "{stderr}");
     assert!(
         stderr.contains(&format!(
@@ -161,12 +128,8 @@ fn default_export_writes_the_unified_record_of_both_platforms() {
 #[test]
 fn platform_chooses_one_side() {
     for (platform, other) in [("wechat", "taobao"), ("taobao", "wechat")] {
-        let output = reviews()
-            .args(["export", "--platform", platform])
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "{}", stderr_of(&output));
-        let all = records(&stdout_of(&output));
+        let output = succeeds(reviews().args(["export", "--platform", platform]));
+        let all = records(&stdout(&output));
         assert!(count(&all, platform) > 0, "{platform}");
         assert_eq!(count(&all, other), 0, "{platform}");
     }
@@ -174,36 +137,12 @@ fn platform_chooses_one_side() {
 
 #[test]
 fn csv_has_the_contract_header_and_one_row_per_record() {
-    let output = reviews()
-        .args(["export", "--format", "csv", "--since", "180d"])
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{}", stderr_of(&output));
-    let mut reader = csv::Reader::from_reader(&output.stdout[..]);
-    let header: Vec<String> = reader
-        .headers()
-        .unwrap()
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    assert_eq!(
-        &header[..9],
-        [
-            "platform",
-            "id",
-            "order_id",
-            "created_at",
-            "stars",
-            "sentiment",
-            "text",
-            "author",
-            "replied"
-        ]
-    );
+    let output = succeeds(reviews().args(["export", "--format", "csv", "--since", "180d"]));
+    let (header, rows) = read_csv(&output.stdout);
+    assert_eq!(&header[..9], CSV_HEADER);
     for extra in ["reply", "items", "amount_fen", "user_id", "media"] {
         assert!(header.iter().any(|h| h == extra), "{extra} in {header:?}");
     }
-    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     let wechat = rows.iter().filter(|r| &r[0] == "wechat").count();
     let taobao = rows.iter().filter(|r| &r[0] == "taobao").count();
     assert_eq!(wechat, 240);
@@ -222,25 +161,20 @@ fn csv_has_the_contract_header_and_one_row_per_record() {
         .args(["export", "--since", "180d"])
         .output()
         .unwrap();
-    assert_eq!(records(&stdout_of(&jsonl)).len(), rows.len());
+    assert_eq!(records(&stdout(&jsonl)).len(), rows.len());
 }
 
 #[test]
 fn out_writes_the_file_and_nothing_to_stdout() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("reviews.jsonl");
-    let output = reviews()
-        .args(["export", "--out"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{}", stderr_of(&output));
+    let output = succeeds(reviews().args(["export", "--out"]).arg(&path));
     assert!(output.stdout.is_empty());
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.ends_with('\n'));
     let all = records(&text);
     assert!(!all.is_empty());
-    let stderr = stderr_of(&output);
+    let stderr = stderr(&output);
     assert!(
         stderr.contains(&format!(" to {} in ", path.display())),
         "{stderr}"
@@ -258,12 +192,7 @@ fn out_writes_the_file_and_nothing_to_stdout() {
 
 #[test]
 fn a_closed_stdout_ends_quietly() {
-    let mut child = reviews_std()
-        .args(["export", "--since", "180d"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn(reviews_std().args(["export", "--since", "180d"]));
     let mut first = [0u8; 64];
     child
         .stdout
@@ -283,11 +212,7 @@ fn a_closed_stdout_ends_quietly() {
 
 /// Every comment of the sandbox's window, read directly.
 fn sandbox_comment_ids(sandbox: &Sandbox) -> Vec<CommentId> {
-    let client = review_ureq::client(ClientConfig::new().wechat(
-        sandbox.base_url().parse().unwrap(),
-        sandbox.wechat().appid.clone(),
-        sandbox.wechat().secret.clone(),
-    ));
+    let client = wechat_client(sandbox);
     let now = jiff::Timestamp::now();
     let window = GetCommentList::new(now - jiff::SignedDuration::from_hours(24 * 181), now)
         .filter(review_model::wechat::FilterType::All)
@@ -301,15 +226,11 @@ fn sandbox_comment_ids(sandbox: &Sandbox) -> Vec<CommentId> {
 
 #[test]
 fn since_180d_reads_every_wechat_comment() {
-    let output = reviews()
-        .args(["export", "--platform", "wechat", "--since", "180d"])
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{}", stderr_of(&output));
-    let exported = records(&stdout_of(&output));
+    let output = succeeds(reviews().args(["export", "--platform", "wechat", "--since", "180d"]));
+    let exported = records(&stdout(&output));
 
     // A sandbox with the same (default) seed holds the same comments.
-    let sandbox = Sandbox::builder().start("127.0.0.1:0").unwrap();
+    let sandbox = start_sandbox(Sandbox::builder());
     let direct = sandbox_comment_ids(&sandbox);
     assert_eq!(exported.len(), direct.len());
     let exported_ids: Vec<&str> = exported.iter().map(|r| r["id"].as_str().unwrap()).collect();
@@ -324,30 +245,27 @@ fn since_180d_reads_every_wechat_comment() {
         .output()
         .unwrap();
     if list.status.success() {
-        assert_eq!(stdout_of(&list).lines().count(), exported.len());
+        assert_eq!(stdout(&list).lines().count(), exported.len());
     } else {
-        eprintln!("wechat list is not available: {}", stderr_of(&list));
+        eprintln!("wechat list is not available: {}", stderr(&list));
     }
 }
 
 #[test]
 fn replied_matches_the_reply_threads() {
-    let sandbox = Sandbox::builder().start("127.0.0.1:0").unwrap();
-    let output = reviews()
-        .envs(wechat_env(&sandbox))
-        .args(["export", "--platform", "wechat", "--since", "181d"])
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{}", stderr_of(&output));
-    assert!(!stderr_of(&output).contains("embedded sandbox"));
-    let exported = records(&stdout_of(&output));
+    let sandbox = start_sandbox(Sandbox::builder());
+    let output = succeeds(reviews().envs(wechat_env(&sandbox)).args([
+        "export",
+        "--platform",
+        "wechat",
+        "--since",
+        "181d",
+    ]));
+    assert!(!stderr(&output).contains("embedded sandbox"));
+    let exported = records(&stdout(&output));
     assert_eq!(exported.len(), 240);
 
-    let client = review_ureq::client(ClientConfig::new().wechat(
-        sandbox.base_url().parse().unwrap(),
-        sandbox.wechat().appid.clone(),
-        sandbox.wechat().secret.clone(),
-    ));
+    let client = wechat_client(&sandbox);
     let mut replied = 0;
     for r in &exported {
         let id: CommentId = r["id"].as_str().unwrap().parse().unwrap();
@@ -387,10 +305,10 @@ fn bad_inputs_exit_2_with_one_line() {
             output.status.code(),
             Some(2),
             "{args:?}: {}",
-            stderr_of(&output)
+            stderr(&output)
         );
         assert!(output.stdout.is_empty(), "{args:?}");
-        let stderr = stderr_of(&output);
+        let stderr = stderr(&output);
         // The embedded-sandbox notice may come first; the error is one line after it.
         let errors: Vec<&str> = stderr
             .lines()
@@ -416,8 +334,8 @@ fn an_unreachable_server_exits_1_naming_the_host() {
         .timeout(Duration::from_secs(120))
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
-    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let stderr = stderr(&output);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("127.0.0.1:9"), "{stderr}");
     assert!(stderr.contains("wrote 0 reviews"), "{stderr}");
@@ -442,15 +360,17 @@ fn wait_for_lines(child: &mut Child, path: &Path, lines: usize) {
     panic!("no output after two minutes");
 }
 
-fn child_stderr(child: &mut Child) -> String {
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
+/// `reviews export --platform wechat --since 181d --out PATH` against `sandbox`, its stderr
+/// piped.
+fn spawn_wechat_export(sandbox: &Sandbox, path: &Path) -> Child {
+    reviews_std()
+        .envs(wechat_env(sandbox))
+        .args(["export", "--platform", "wechat", "--since", "181d", "--out"])
+        .arg(path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
         .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
-    stderr
 }
 
 #[test]
@@ -458,21 +378,10 @@ fn ctrl_c_stops_with_130_and_complete_lines() {
     let sandbox = big_sandbox();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("big.jsonl");
-    let mut child = reviews_std()
-        .envs(wechat_env(sandbox))
-        .args(["export", "--platform", "wechat", "--since", "181d", "--out"])
-        .arg(&path)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_wechat_export(sandbox, &path);
     wait_for_lines(&mut child, &path, 1000);
     std::thread::sleep(Duration::from_millis(200));
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    signal(&child, "-INT");
     let stderr = child_stderr(&mut child);
     let exit = child.wait().unwrap();
     assert_eq!(exit.code(), Some(130), "{stderr}");
@@ -492,21 +401,10 @@ fn ctrl_c_stops_with_130_and_complete_lines() {
 
 #[test]
 fn an_api_failure_mid_export_exits_1_with_complete_lines() {
-    let sandbox = Sandbox::builder()
-        .comments(30_000)
-        .rates(0)
-        .start("127.0.0.1:0")
-        .unwrap();
+    let sandbox = start_sandbox(Sandbox::builder().comments(30_000).rates(0));
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cut.jsonl");
-    let mut child = reviews_std()
-        .envs(wechat_env(&sandbox))
-        .args(["export", "--platform", "wechat", "--since", "181d", "--out"])
-        .arg(&path)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_wechat_export(&sandbox, &path);
     wait_for_lines(&mut child, &path, 500);
     sandbox.shutdown();
     let stderr = child_stderr(&mut child);

@@ -9,12 +9,9 @@
     clippy::indexing_slicing
 )]
 
-use std::io::{BufRead, BufReader, Read};
-use std::net::TcpListener;
-use std::process::{Child, ChildStdout, Command, ExitStatus, Output, Stdio};
-use std::sync::mpsc;
-use std::thread;
-use std::time::{Duration, Instant};
+mod common;
+
+use std::process::Output;
 
 use jiff::{SignedDuration, Timestamp};
 use review_client::ClientConfig;
@@ -22,133 +19,13 @@ use review_model::{AppId, Secret};
 use review_protocol::wechat::GetCommentList;
 use serde_json::Value;
 
-const WAIT: Duration = Duration::from_secs(30);
-
-/// The binary, with none of the user's `REVIEWS_*` settings or logs.
-fn reviews() -> Command {
-    let mut command = Command::new(assert_cmd::cargo::cargo_bin("reviews"));
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("REVIEWS_") {
-            command.env_remove(key);
-        }
-    }
-    command.env_remove("RUST_LOG");
-    command
-}
-
-/// A `reviews sandbox` process that printed its readiness line.
-struct Running {
-    child: Child,
-    stdout: BufReader<ChildStdout>,
-    readiness: Value,
-}
-
-impl Running {
-    fn start(args: &[&str]) -> Self {
-        let mut child = reviews()
-            .arg("sandbox")
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        // Read the one line on a thread, so that a sandbox that never gets ready fails the
-        // test instead of hanging it.
-        let (send, receive) = mpsc::channel();
-        thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            let mut line = String::new();
-            let read = reader.read_line(&mut line);
-            let _ = send.send((read.map(|_| line), reader));
-        });
-        let Ok((line, stdout)) = receive.recv_timeout(WAIT) else {
-            let _ = child.kill();
-            panic!("no readiness line within {WAIT:?}");
-        };
-        let line = line.unwrap();
-        assert!(
-            line.ends_with('\n'),
-            "the readiness line ends with a newline: {line:?}"
-        );
-        let readiness = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
-        Self {
-            child,
-            stdout,
-            readiness,
-        }
-    }
-
-    fn base_url(&self) -> &str {
-        self.readiness["base_url"].as_str().unwrap()
-    }
-
-    /// Sends `signal` and waits for the exit; returns the status, the rest of stdout and stderr.
-    fn stop(mut self, signal: &str) -> (ExitStatus, String, String) {
-        let pid = self.child.id().to_string();
-        let sent = Command::new("kill").args([signal, &pid]).status().unwrap();
-        assert!(sent.success(), "kill {signal} {pid}");
-        let status = wait(&mut self.child);
-        let mut rest = String::new();
-        self.stdout.read_to_string(&mut rest).unwrap();
-        let mut stderr = String::new();
-        self.child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut stderr)
-            .unwrap();
-        (status, rest, stderr)
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn wait(child: &mut Child) -> ExitStatus {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("the process did not exit within {WAIT:?}");
-        }
-        thread::sleep(Duration::from_millis(20));
-    }
-}
+use common::{Running, one_line_failure, reviews_std, spawn, taken_address, wait};
 
 /// Runs to completion (a refusal is immediate).
 fn run(args: &[&str]) -> Output {
-    let mut child = reviews()
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn(reviews_std().args(args));
     wait(&mut child);
     child.wait_with_output().unwrap()
-}
-
-/// Asserts exit code 2 or 1 with exactly one line on stderr and nothing on stdout.
-fn one_line_failure(output: &Output, code: i32) -> String {
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert_eq!(output.status.code(), Some(code), "stderr: {stderr}");
-    assert!(
-        output.stdout.is_empty(),
-        "stdout: {:?}",
-        String::from_utf8_lossy(&output.stdout)
-    );
-    assert_eq!(stderr.lines().count(), 1, "one line: {stderr:?}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    stderr
 }
 
 fn keys(value: &Value) -> Vec<&str> {
@@ -262,7 +139,7 @@ fn the_same_seed_gives_the_same_credentials() {
 fn a_fault_rate_outside_0_to_1_is_bad_usage() {
     for rate in ["2", "1.01", "-0.5", "NaN"] {
         let output = run(&["sandbox", &format!("--faults={rate}")]);
-        let line = one_line_failure(&output, 2);
+        let line = one_line_failure(&output, 2, rate);
         assert!(line.contains("--faults"), "{line}");
     }
 }
@@ -276,10 +153,9 @@ fn a_fault_rate_in_range_is_accepted() {
 
 #[test]
 fn an_address_in_use_is_a_runtime_failure_naming_it() {
-    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = taken.local_addr().unwrap().to_string();
+    let (taken, addr) = taken_address();
     let output = run(&["sandbox", "--addr", &addr]);
-    let line = one_line_failure(&output, 1);
+    let line = one_line_failure(&output, 1, &addr);
     assert!(line.contains(&addr), "names the address: {line}");
     drop(taken);
 }
@@ -287,7 +163,7 @@ fn an_address_in_use_is_a_runtime_failure_naming_it() {
 #[test]
 fn a_malformed_address_is_bad_usage() {
     let output = run(&["sandbox", "--addr", "not-an-address"]);
-    let line = one_line_failure(&output, 2);
+    let line = one_line_failure(&output, 2, "not-an-address");
     assert!(line.contains("--addr"), "{line}");
 }
 
@@ -323,7 +199,7 @@ fn bad_push_settings_are_bad_usage() {
         let mut all = vec!["sandbox"];
         all.extend_from_slice(args);
         let output = run(&all);
-        let line = one_line_failure(&output, 2);
+        let line = one_line_failure(&output, 2, &format!("{args:?}"));
         assert!(line.contains(named), "{args:?}: {line}");
         assert!(
             !line.contains("tooShortKey"),
@@ -335,6 +211,6 @@ fn bad_push_settings_are_bad_usage() {
 #[test]
 fn push_options_need_a_push_url() {
     let output = run(&["sandbox", "--push-every", "5"]);
-    let line = one_line_failure(&output, 2);
+    let line = one_line_failure(&output, 2, "--push-every");
     assert!(line.contains("--push-url"), "{line}");
 }

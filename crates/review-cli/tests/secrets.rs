@@ -14,45 +14,38 @@
     clippy::indexing_slicing
 )]
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, ExitStatus, Output, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
+mod common;
 
-use jiff::Timestamp;
+use std::io::BufReader;
+use std::process::{Command, Output};
+use std::time::Duration;
+
 use review_client::BlockingTransport;
-use review_model::CommentId;
-use review_model::wechat::{BadScoreEvent, PushEvent};
 use review_protocol::Endpoint;
 use review_protocol::push::{Format, PushConfig};
 use review_protocol::wechat::GetToken;
 use review_sandbox::{DEFAULT_SEED, Sandbox};
 use review_ureq::UreqTransport;
 
-const WAIT: Duration = Duration::from_secs(30);
+use common::{
+    Running, bad_score, child_stdout, fw199_env, fw199_env_with_secret, interrupt, listening_url,
+    now, post, read_line, read_rest, reviews_std, spawn, start_sandbox, wechat_env, wechat_env_at,
+    wechat_env_with_secret,
+};
+
 const PUSH_TOKEN: &str = "PushTokenTrace77";
 const AES_KEY: &str = "ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210abcdefg";
 const APPID: &str = "wx1a2b3c4d5e6f7a8b";
 
 /// The binary at trace level, with none of the user's `REVIEWS_*` settings.
 fn reviews() -> Command {
-    let mut command = Command::new(assert_cmd::cargo::cargo_bin("reviews"));
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("REVIEWS_") {
-            command.env_remove(key);
-        }
-    }
+    let mut command = reviews_std();
     command.env("RUST_LOG", "trace");
     command
 }
 
 fn sandbox(seed: u64) -> Sandbox {
-    Sandbox::builder()
-        .seed(seed)
-        .comments(40)
-        .rates(60)
-        .start("127.0.0.1:0")
-        .unwrap()
+    start_sandbox(Sandbox::builder().seed(seed).comments(40).rates(60))
 }
 
 /// A token from `sandbox`'s `/cgi-bin/token`, fetched without the client.
@@ -160,61 +153,12 @@ impl Forbidden {
     }
 }
 
-fn wechat_env(sandbox: &Sandbox, secret: &str) -> Vec<(&'static str, String)> {
-    vec![
-        ("REVIEWS_WECHAT_BASE_URL", sandbox.base_url().to_owned()),
-        (
-            "REVIEWS_WECHAT_APPID",
-            sandbox.wechat().appid.as_str().to_owned(),
-        ),
-        ("REVIEWS_WECHAT_SECRET", secret.to_owned()),
-    ]
-}
-
-fn fw199_env(sandbox: &Sandbox, secret: &str) -> Vec<(&'static str, String)> {
-    vec![
-        ("REVIEWS_FW199_BASE_URL", sandbox.base_url().to_owned()),
-        ("REVIEWS_FW199_APPID", sandbox.fw199().appid.clone()),
-        ("REVIEWS_FW199_SECRET", secret.to_owned()),
-        (
-            "REVIEWS_TAOBAO_SELLER_NICK",
-            sandbox.fw199().seller_nick.clone(),
-        ),
-    ]
-}
-
 fn run(args: &[&str], env: &[(&'static str, String)]) -> Output {
     reviews()
         .args(args)
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .output()
         .unwrap()
-}
-
-fn wait(child: &mut Child) -> ExitStatus {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("the process did not exit within {WAIT:?}");
-        }
-        thread::sleep(Duration::from_millis(20));
-    }
-}
-
-fn interrupt(child: &mut Child) -> ExitStatus {
-    let pid = child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    wait(child)
 }
 
 #[test]
@@ -225,7 +169,7 @@ fn listing_both_platforms_at_trace_level_shows_no_secret() {
 
     let wechat = run(
         &["wechat", "list", "--format", "json"],
-        &wechat_env(&sandbox, sandbox.wechat().secret.expose_secret()),
+        &wechat_env(&sandbox),
     );
     let stderr = String::from_utf8_lossy(&wechat.stderr);
     assert!(wechat.status.success(), "{stderr}");
@@ -238,7 +182,7 @@ fn listing_both_platforms_at_trace_level_shows_no_secret() {
 
     let taobao = run(
         &["taobao", "search", "--format", "json"],
-        &fw199_env(&sandbox, sandbox.fw199().secret.expose_secret()),
+        &fw199_env(&sandbox),
     );
     assert!(
         taobao.status.success(),
@@ -259,7 +203,7 @@ fn a_wrong_secret_is_refused_without_showing_any_secret() {
 
     let wechat = run(
         &["wechat", "list", "--format", "json"],
-        &wechat_env(&sandbox, wrong),
+        &wechat_env_with_secret(&sandbox, wrong),
     );
     assert_eq!(
         wechat.status.code(),
@@ -271,7 +215,7 @@ fn a_wrong_secret_is_refused_without_showing_any_secret() {
 
     let taobao = run(
         &["taobao", "search", "--format", "json"],
-        &fw199_env(&sandbox, wrong),
+        &fw199_env_with_secret(&sandbox, wrong),
     );
     assert_eq!(
         taobao.status.code(),
@@ -307,38 +251,21 @@ fn the_sandbox_command_prints_its_credentials_only_in_the_readiness_line() {
     const SEED: u64 = 44;
     let reference = sandbox(SEED);
     let forbidden = Forbidden::of(&reference, SEED);
-    let mut child = reviews()
-        .args([
-            "sandbox",
-            "--seed",
-            "44",
-            "--comments",
-            "40",
-            "--rates",
-            "60",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut ready = String::new();
-    stdout.read_line(&mut ready).unwrap();
-    let ready: serde_json::Value = serde_json::from_str(&ready).unwrap();
-    let base_url = ready["base_url"].as_str().unwrap().to_owned();
+    let sandbox = Running::spawn(reviews().args([
+        "sandbox",
+        "--seed",
+        "44",
+        "--comments",
+        "40",
+        "--rates",
+        "60",
+    ]));
     // A client uses it, so tokens are issued and the sandbox's request logs run.
-    let env = [
-        ("REVIEWS_WECHAT_BASE_URL", base_url),
-        (
-            "REVIEWS_WECHAT_APPID",
-            reference.wechat().appid.as_str().to_owned(),
-        ),
-        (
-            "REVIEWS_WECHAT_SECRET",
-            reference.wechat().secret.expose_secret().to_owned(),
-        ),
-    ];
+    let env = wechat_env_at(
+        sandbox.base_url(),
+        reference.wechat().appid.as_str(),
+        reference.wechat().secret.expose_secret(),
+    );
     let listed = run(&["wechat", "list", "--format", "json"], &env);
     assert!(
         listed.status.success(),
@@ -346,17 +273,9 @@ fn the_sandbox_command_prints_its_credentials_only_in_the_readiness_line() {
         String::from_utf8_lossy(&listed.stderr)
     );
     forbidden.check_output("wechat list", &listed);
-    assert_eq!(interrupt(&mut child).code(), Some(0));
-    let mut rest = String::new();
-    stdout.read_to_string(&mut rest).unwrap();
+    let (status, rest, stderr) = sandbox.stop("-INT");
+    assert_eq!(status.code(), Some(0));
     assert_eq!(rest, "", "nothing after the readiness line");
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
     forbidden.check("reviews sandbox stderr", &stderr);
 }
 
@@ -366,78 +285,46 @@ fn the_webhook_at_trace_level_shows_neither_push_token_nor_key() {
         values: vec![PUSH_TOKEN.to_owned(), AES_KEY.to_owned()],
         token_prefix: "86_".to_owned(),
     };
-    let mut child = reviews()
-        .args([
-            "webhook",
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--token",
-            PUSH_TOKEN,
-        ])
-        .args(["--aes-key", AES_KEY, "--appid", APPID])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn(
+        reviews()
+            .args([
+                "webhook",
+                "serve",
+                "--addr",
+                "127.0.0.1:0",
+                "--token",
+                PUSH_TOKEN,
+            ])
+            .args(["--aes-key", AES_KEY, "--appid", APPID]),
+    );
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut listening = String::new();
-    while !listening.contains("listening on http://") {
-        listening.clear();
-        assert_ne!(
-            stderr.read_line(&mut listening).unwrap(),
-            0,
-            "the webhook did not start"
-        );
-    }
-    let at = listening.find("http://").unwrap();
-    let url = listening[at..]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_owned();
+    let (listening, url) = loop {
+        let line = read_line(&mut stderr);
+        assert!(!line.is_empty(), "the webhook did not start");
+        if let Some(url) = listening_url(&line) {
+            break (line, url);
+        }
+    };
 
     let config = PushConfig::new(PUSH_TOKEN)
         .unwrap()
         .with_aes(AES_KEY, APPID)
         .unwrap();
-    let now = Timestamp::from_second(Timestamp::now().as_second()).unwrap();
-    let event = PushEvent::BadScore(BadScoreEvent {
-        to_user_name: "gh_0a1b2c3d4e5f".to_owned(),
-        from_user_name: "o6_bmjrPTlm6_2sgVt7hMZOPfL2M".to_owned(),
-        create_time: now,
-        comment_id: CommentId::new("2272502024443330700"),
-    });
+    let sent_at = now();
+    let event = bad_score("2272502024443330700");
     let good = config
-        .deliver(&event, Format::Xml, now, "n1", Some([3; 16]))
+        .deliver(&event, Format::Xml, sent_at, "n1", Some([3; 16]))
         .unwrap();
     let wrong = PushConfig::new("WrongToken42").unwrap();
     let bad = wrong
-        .deliver(&event, Format::Json, now, "n2", None)
+        .deliver(&event, Format::Json, sent_at, "n2", None)
         .unwrap();
     for (delivery, status) in [(&good, 200), (&bad, 401)] {
-        let response = UreqTransport::default()
-            .send(
-                http::Request::post(format!("{url}/?{}", delivery.query))
-                    .header("content-type", delivery.content_type)
-                    .body(delivery.body.clone())
-                    .unwrap(),
-                Duration::from_secs(10),
-            )
-            .unwrap();
-        assert_eq!(response.status().as_u16(), status);
+        assert_eq!(post(&url, "/", delivery).0, status);
     }
     assert_eq!(interrupt(&mut child).code(), Some(0));
-    let mut rest = String::new();
-    stderr.read_to_string(&mut rest).unwrap();
-    let mut stdout = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut stdout)
-        .unwrap();
+    let rest = read_rest(stderr);
+    let stdout = child_stdout(&mut child);
     assert!(
         stdout.contains("2272502024443330700"),
         "the event was printed: {stdout}"

@@ -8,70 +8,21 @@
     clippy::indexing_slicing
 )]
 
-use std::io::{BufRead, BufReader};
-use std::process::{Output, Stdio};
+mod common;
 
-use assert_cmd::Command;
 use serde_json::Value;
 use unicode_width::UnicodeWidthStr;
 
-/// The binary with no `REVIEWS_*` variable from the environment, a 100-column terminal.
-fn reviews() -> Command {
-    let mut cmd = Command::cargo_bin("reviews").unwrap();
-    for (key, _) in std::env::vars() {
-        if key.starts_with("REVIEWS_") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.env_remove("RUST_LOG").env("COLUMNS", "100");
-    cmd
-}
-
-fn run(args: &[&str]) -> Output {
-    reviews().args(args).output().unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
-}
-
-fn ok(args: &[&str]) -> String {
-    let output = run(args);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{args:?}: {}",
-        stderr(&output)
-    );
-    stdout(&output)
-}
+use common::{
+    CSV_HEADER, first_stdout_line, is_rfc3339_utc, json_lines, ok, read_csv, refused, reviews_std,
+    run, spawn, stderr, stdout,
+};
 
 /// `taobao search --format json` with `extra` arguments (default window: 30 days).
 fn search(extra: &[&str]) -> Vec<Value> {
     let mut args = vec!["taobao", "search", "--format", "json"];
     args.extend_from_slice(extra);
-    ok(&args)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-        .collect()
-}
-
-/// Bad input: exit 2 and exactly one line on stderr, containing `expected`.
-fn refused(args: &[&str], expected: &str) {
-    let output = run(args);
-    let err = stderr(&output);
-    assert_eq!(output.status.code(), Some(2), "{args:?}: {err}");
-    assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-    assert!(err.contains(expected), "{args:?}: {err}");
-    assert!(output.stdout.is_empty(), "{args:?}");
-}
-
-fn is_rfc3339_utc(text: &str) -> bool {
-    text.ends_with('Z') && text.parse::<jiff::Timestamp>().is_ok()
+    json_lines(&ok(&args))
 }
 
 #[test]
@@ -102,28 +53,8 @@ fn search_json_lines_are_unified_records() {
 #[test]
 fn search_csv_has_a_header_and_one_row_per_rate() {
     let text = ok(&["taobao", "search", "--format", "csv", "--since", "7d"]);
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .unwrap()
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    assert_eq!(
-        header[..9],
-        [
-            "platform",
-            "id",
-            "order_id",
-            "created_at",
-            "stars",
-            "sentiment",
-            "text",
-            "author",
-            "replied"
-        ]
-    );
-    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let (header, rows) = read_csv(text.as_bytes());
+    assert_eq!(header[..9], CSV_HEADER);
     assert!(rows.len() > 20);
     for row in &rows {
         assert_eq!(row.len(), header.len());
@@ -278,21 +209,9 @@ fn bad_input_is_one_line_and_exit_2() {
 
 #[test]
 fn a_closed_stdout_ends_the_search_quietly() {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_reviews"))
-        .args(["taobao", "search", "--since", "179d", "--format", "csv"])
-        .env_remove("RUST_LOG")
-        .env_remove("REVIEWS_FW199_APPID")
-        .env_remove("REVIEWS_FW199_SECRET")
-        .env_remove("REVIEWS_TAOBAO_SELLER_NICK")
-        .env_remove("REVIEWS_FW199_BASE_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
+    let mut child =
+        spawn(reviews_std().args(["taobao", "search", "--since", "179d", "--format", "csv"]));
+    let first = first_stdout_line(&mut child);
     assert!(first.starts_with("platform,id,"), "{first}");
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));

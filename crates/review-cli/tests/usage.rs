@@ -8,7 +8,11 @@
     clippy::indexing_slicing
 )]
 
-use std::process::{Command, Output};
+mod common;
+
+use std::process::{Output, Stdio};
+
+use common::{one_line_failure, reviews_std};
 
 /// Every command a user can run, as its words after `reviews`.
 const COMMANDS: &[&[&str]] = &[
@@ -30,20 +34,8 @@ const COMMANDS: &[&[&str]] = &[
     &["completions"],
 ];
 
-/// The binary, with none of the user's `REVIEWS_*` settings or logs.
-fn reviews() -> Command {
-    let mut command = Command::new(assert_cmd::cargo::cargo_bin("reviews"));
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("REVIEWS_") {
-            command.env_remove(key);
-        }
-    }
-    command.env_remove("RUST_LOG");
-    command
-}
-
 fn run(args: &[&str]) -> Output {
-    reviews().args(args).output().unwrap()
+    reviews_std().args(args).output().unwrap()
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -52,25 +44,12 @@ fn text(bytes: &[u8]) -> String {
 
 /// Asserts `code`, nothing on stdout, and exactly one line on stderr; returns the line.
 fn one_line(args: &[&str], env: &[(&str, &str)], code: i32) -> String {
-    let output = reviews()
+    let output = reviews_std()
         .args(args)
         .envs(env.iter().copied())
         .output()
         .unwrap();
-    let stderr = text(&output.stderr);
-    assert_eq!(output.status.code(), Some(code), "{args:?}: {stderr}");
-    assert!(
-        output.stdout.is_empty(),
-        "{args:?}: stdout {:?}",
-        text(&output.stdout)
-    );
-    assert_eq!(
-        stderr.lines().count(),
-        1,
-        "{args:?}: exactly one line: {stderr:?}"
-    );
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    stderr
+    one_line_failure(&output, code, &format!("{args:?}"))
 }
 
 #[test]
@@ -90,7 +69,7 @@ fn help_shows_examples_for_every_command() {
         assert!(top.contains(command), "`reviews --help` lists {command}");
     }
     for words in COMMANDS {
-        let output = reviews().args(*words).arg("--help").output().unwrap();
+        let output = reviews_std().args(*words).arg("--help").output().unwrap();
         let help = text(&output.stdout);
         assert!(
             output.status.success(),
@@ -146,10 +125,10 @@ fn completions_are_printed_for_bash_zsh_and_fish() {
 #[test]
 fn a_closed_stdout_is_a_quiet_stop_for_completions() {
     // `reviews completions bash | head -1`: the reader leaves early.
-    let mut child = reviews()
+    let mut child = reviews_std()
         .args(["completions", "bash"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     drop(child.stdout.take());

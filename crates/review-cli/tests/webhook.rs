@@ -10,40 +10,30 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::net::TcpStream;
+use std::process::{Child, ExitStatus};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Mutex};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use jiff::Timestamp;
-use review_client::BlockingTransport;
-use review_model::CommentId;
-use review_model::wechat::{BadScoreEvent, PushEvent};
+use review_model::wechat::PushEvent;
 use review_protocol::push::{Delivery, Format, PushConfig, signature};
 use review_sandbox::{PushTarget, Sandbox};
-use review_ureq::UreqTransport;
 use serde_json::Value;
 
-const WAIT: Duration = Duration::from_secs(30);
+use common::{
+    Running, WAIT, bad_score, free_port, interrupt, json, listening_url, now, one_line_failure,
+    post, post_raw, reviews_std, send, spawn, start_sandbox, taken_address, wait,
+};
+
 const TOKEN: &str = "PushToken123";
 const AES_KEY: &str = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
 const APPID: &str = "wx1a2b3c4d5e6f7a8b";
-
-/// The binary, with none of the user's `REVIEWS_*` settings or logs.
-fn reviews() -> Command {
-    let mut command = Command::new(assert_cmd::cargo::cargo_bin("reviews"));
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("REVIEWS_") {
-            command.env_remove(key);
-        }
-    }
-    command.env_remove("RUST_LOG");
-    command
-}
 
 /// A running `reviews webhook serve`: its URL, the JSON lines it prints, its stderr.
 struct Webhook {
@@ -58,11 +48,7 @@ impl Webhook {
     /// process takes it first) and waits for the listening line.
     fn start(extra: &[&str]) -> Self {
         for _ in 0..5 {
-            let port = TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port();
+            let port = free_port();
             let addr = format!("127.0.0.1:{port}");
             if let Some(webhook) = Self::try_start(&addr, extra) {
                 assert_eq!(webhook.url, format!("http://{addr}"));
@@ -74,14 +60,11 @@ impl Webhook {
 
     /// Starts on `addr`; `None` if it could not listen there.
     fn try_start(addr: &str, extra: &[&str]) -> Option<Self> {
-        let mut child = reviews()
-            .args(["webhook", "serve", "--addr", addr, "--token", TOKEN])
-            .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child = spawn(
+            reviews_std()
+                .args(["webhook", "serve", "--addr", addr, "--token", TOKEN])
+                .args(extra),
+        );
         let stdout = child.stdout.take().unwrap();
         let stderr = child.stderr.take().unwrap();
         let (send_line, lines) = mpsc::channel();
@@ -108,7 +91,7 @@ impl Webhook {
             }
         });
         let first = first.recv_timeout(WAIT).unwrap_or_default();
-        let Some(at) = first.find("listening on http://") else {
+        let Some(url) = listening_url(&first) else {
             let status = wait(&mut child);
             assert_eq!(
                 status.code(),
@@ -118,11 +101,6 @@ impl Webhook {
             assert!(first.contains(addr), "names the address: {first}");
             return None;
         };
-        let url = first[at + "listening on ".len()..]
-            .split_whitespace()
-            .next()
-            .unwrap()
-            .to_owned();
         assert!(
             !first.contains(TOKEN) && !first.contains(AES_KEY),
             "no secret: {first}"
@@ -141,7 +119,7 @@ impl Webhook {
             .lines
             .recv_timeout(WAIT)
             .unwrap_or_else(|_| panic!("no event line within {WAIT:?}"));
-        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"))
+        json(&line)
     }
 
     /// Delivers a fresh event and returns its line: whatever was sent before it and is not
@@ -164,15 +142,7 @@ impl Webhook {
 
     /// SIGINT, then the exit status and stderr.
     fn stop(mut self) -> (ExitStatus, Vec<String>) {
-        let pid = self.child.id().to_string();
-        assert!(
-            Command::new("kill")
-                .args(["-INT", &pid])
-                .status()
-                .unwrap()
-                .success()
-        );
-        let status = wait(&mut self.child);
+        let status = interrupt(&mut self.child);
         // The reader threads end with the pipes.
         thread::sleep(Duration::from_millis(50));
         let stderr = self.stderr.lock().unwrap().clone();
@@ -187,39 +157,12 @@ impl Drop for Webhook {
     }
 }
 
-fn wait(child: &mut Child) -> ExitStatus {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("the process did not exit within {WAIT:?}");
-        }
-        thread::sleep(Duration::from_millis(20));
-    }
-}
-
 fn plain() -> PushConfig {
     PushConfig::new(TOKEN).unwrap()
 }
 
 fn safe() -> PushConfig {
     plain().with_aes(AES_KEY, APPID).unwrap()
-}
-
-fn now() -> Timestamp {
-    Timestamp::from_second(Timestamp::now().as_second()).unwrap()
-}
-
-fn bad_score(comment_id: &str) -> PushEvent {
-    PushEvent::BadScore(BadScoreEvent {
-        to_user_name: "gh_0a1b2c3d4e5f".to_owned(),
-        from_user_name: "o6_bmjrPTlm6_2sgVt7hMZOPfL2M".to_owned(),
-        create_time: now(),
-        comment_id: CommentId::new(comment_id),
-    })
 }
 
 /// A delivery as WeChat makes it, with a fresh nonce (and random bytes in safe mode).
@@ -234,39 +177,15 @@ fn deliver(config: &PushConfig, event: &PushEvent, format: Format) -> Delivery {
         .unwrap()
 }
 
-fn send(request: http::Request<Vec<u8>>) -> (u16, String) {
-    let response = UreqTransport::default()
-        .send(request, Duration::from_secs(10))
-        .unwrap();
-    (
-        response.status().as_u16(),
-        String::from_utf8_lossy(response.body()).into_owned(),
-    )
-}
-
-fn post(url: &str, path: &str, delivery: &Delivery) -> (u16, String) {
-    post_raw(
-        url,
-        path,
-        &delivery.query,
-        delivery.content_type,
-        delivery.body.clone(),
-    )
-}
-
-fn post_raw(
-    url: &str,
-    path: &str,
-    query: &str,
-    content_type: &str,
-    body: Vec<u8>,
-) -> (u16, String) {
-    send(
-        http::Request::post(format!("{url}{path}?{query}"))
-            .header("content-type", content_type)
-            .body(body)
+/// Asks the sandbox at `base_url` for a new bad review, which it pushes; returns the comment.
+fn post_bad_review(base_url: &str) -> Value {
+    let (status, body) = send(
+        http::Request::post(format!("{base_url}/sandbox/bad-review"))
+            .body(Vec::new())
             .unwrap(),
-    )
+    );
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str(&body).unwrap()
 }
 
 #[test]
@@ -486,7 +405,7 @@ fn safe_mode_decrypts_and_marks_events_encrypted() {
 
 #[test]
 fn a_bad_aes_key_is_refused_at_start_up() {
-    let output = reviews()
+    let output = reviews_std()
         .args([
             "webhook",
             "serve",
@@ -498,10 +417,7 @@ fn a_bad_aes_key_is_refused_at_start_up() {
         .args(["--aes-key", "notTheRightLengthSecret", "--appid", APPID])
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert!(output.stdout.is_empty());
-    assert_eq!(stderr.lines().count(), 1, "{stderr:?}");
+    let stderr = one_line_failure(&output, 2, "a bad --aes-key");
     assert!(
         stderr.contains("the EncodingAESKey must be 43 characters"),
         "{stderr}"
@@ -528,29 +444,24 @@ fn bad_start_up_settings_are_bad_usage() {
         &["--token", TOKEN],
     ];
     for args in cases {
-        let output = reviews()
+        let output = reviews_std()
             .args(["webhook", "serve"])
             .args(args)
             .output()
             .unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
-        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr:?}");
+        let stderr = one_line_failure(&output, 2, &format!("{args:?}"));
         assert!(!stderr.contains(AES_KEY), "{stderr}");
     }
 }
 
 #[test]
 fn an_address_in_use_is_a_runtime_failure_naming_it() {
-    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = taken.local_addr().unwrap().to_string();
-    let output = reviews()
+    let (taken, addr) = taken_address();
+    let output = reviews_std()
         .args(["webhook", "serve", "--addr", &addr, "--token", TOKEN])
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert_eq!(stderr.lines().count(), 1, "{stderr:?}");
+    let stderr = one_line_failure(&output, 1, &addr);
     assert!(stderr.contains(&addr), "{stderr}");
     drop(taken);
 }
@@ -558,23 +469,10 @@ fn an_address_in_use_is_a_runtime_failure_naming_it() {
 #[test]
 fn pushes_from_the_sandbox_arrive_end_to_end() {
     let webhook = Webhook::start(&[]);
-    let sandbox = Sandbox::builder()
-        .seed(11)
-        .comments(5)
-        .rates(5)
-        .push(PushTarget::new(
-            format!("{}/wechat/callback", webhook.url),
-            TOKEN,
-        ))
-        .start("127.0.0.1:0")
-        .unwrap();
-    let (status, body) = send(
-        http::Request::post(format!("{}/sandbox/bad-review", sandbox.base_url()))
-            .body(Vec::new())
-            .unwrap(),
-    );
-    assert_eq!(status, 200, "{body}");
-    let comment: Value = serde_json::from_str(&body).unwrap();
+    let sandbox = start_sandbox(Sandbox::builder().seed(11).comments(5).rates(5).push(
+        PushTarget::new(format!("{}/wechat/callback", webhook.url), TOKEN),
+    ));
+    let comment = post_bad_review(sandbox.base_url());
     let line = webhook.next_event();
     assert_eq!(line["event"], "wxa_comment_bad_score");
     assert_eq!(line["comment_id"], comment["commentId"]);
@@ -590,61 +488,35 @@ fn pushes_from_the_sandbox_arrive_end_to_end() {
 fn the_sandbox_command_pushes_to_the_webhook_command_in_safe_mode() {
     // The sandbox seals pushes for its own appid, which the seed decides.
     let appid = {
-        let twin = Sandbox::builder()
-            .seed(12)
-            .comments(1)
-            .rates(1)
-            .start("127.0.0.1:0")
-            .unwrap();
+        let twin = start_sandbox(Sandbox::builder().seed(12).comments(1).rates(1));
         twin.wechat().appid.as_str().to_owned()
     };
     let webhook = Webhook::start(&["--aes-key", AES_KEY, "--appid", &appid]);
     let hook = format!("{}/hook", webhook.url);
-    let mut sandbox = reviews()
-        .args(["sandbox", "--seed", "12", "--comments", "5", "--rates", "5"])
-        .args([
-            "--push-url",
-            &hook,
-            "--push-token",
-            TOKEN,
-            "--push-aes-key",
-            AES_KEY,
-        ])
-        .args(["--push-format", "json"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut ready = String::new();
-    BufReader::new(sandbox.stdout.take().unwrap())
-        .read_line(&mut ready)
-        .unwrap();
-    let ready: Value = serde_json::from_str(&ready).unwrap();
-    assert_eq!(ready["wechat"]["appid"], appid.as_str());
-    let (status, body) = send(
-        http::Request::post(format!(
-            "{}/sandbox/bad-review",
-            ready["base_url"].as_str().unwrap()
-        ))
-        .body(Vec::new())
-        .unwrap(),
-    );
-    assert_eq!(status, 200, "{body}");
-    let comment: Value = serde_json::from_str(&body).unwrap();
+    let sandbox = Running::start(&[
+        "--seed",
+        "12",
+        "--comments",
+        "5",
+        "--rates",
+        "5",
+        "--push-url",
+        &hook,
+        "--push-token",
+        TOKEN,
+        "--push-aes-key",
+        AES_KEY,
+        "--push-format",
+        "json",
+    ]);
+    assert_eq!(sandbox.readiness["wechat"]["appid"], appid.as_str());
+    let comment = post_bad_review(sandbox.base_url());
     let line = webhook.next_event();
     assert_eq!(line["comment_id"], comment["commentId"]);
     assert_eq!(line["encrypted"], true);
     assert_eq!(line["format"], "json");
-    let pid = sandbox.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    assert_eq!(wait(&mut sandbox).code(), Some(0));
+    let (status, _, _) = sandbox.stop("-INT");
+    assert_eq!(status.code(), Some(0));
     let (status, _) = webhook.stop();
     assert_eq!(status.code(), Some(0));
 }

@@ -10,72 +10,25 @@
     clippy::indexing_slicing
 )]
 
-use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
-use std::process::{Output, Stdio};
+mod common;
 
-use assert_cmd::Command;
+use std::collections::HashSet;
+use std::process::Output;
+
 use review_sandbox::Sandbox;
 use serde_json::Value;
 use unicode_width::UnicodeWidthStr;
 
-/// The binary with no `REVIEWS_*` variable from the environment, a 100-column terminal.
-fn reviews() -> Command {
-    let mut cmd = Command::cargo_bin("reviews").unwrap();
-    for (key, _) in std::env::vars() {
-        if key.starts_with("REVIEWS_") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.env_remove("RUST_LOG").env("COLUMNS", "100");
-    cmd
-}
-
-fn run(args: &[&str]) -> Output {
-    reviews().args(args).output().unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
-}
-
-/// Runs, expects exit 0, returns stdout.
-fn ok(args: &[&str]) -> String {
-    let output = run(args);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{args:?}: {}",
-        stderr(&output)
-    );
-    stdout(&output)
-}
-
-fn json_lines(text: &str) -> Vec<Value> {
-    text.lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-        .collect()
-}
+use common::{
+    CSV_HEADER, first_stdout_line, is_rfc3339_utc, json_lines, ok, read_csv, refused,
+    reviews_in_100_columns, run, spawn, start_sandbox, stderr, stdout,
+};
 
 /// `wechat list --format json` over the sandbox's whole span, with `extra` arguments.
 fn list(extra: &[&str]) -> Vec<Value> {
     let mut args = vec!["wechat", "list", "--format", "json", "--since", "179d"];
     args.extend_from_slice(extra);
     json_lines(&ok(&args))
-}
-
-/// Bad input: exit 2 and exactly one line on stderr, containing `expected`.
-fn refused(args: &[&str], expected: &str) {
-    let output = run(args);
-    let err = stderr(&output);
-    assert_eq!(output.status.code(), Some(2), "{args:?}: {err}");
-    assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-    assert!(err.contains(expected), "{args:?}: {err}");
-    assert!(output.stdout.is_empty(), "{args:?}");
 }
 
 fn id_of(record: &Value) -> String {
@@ -85,10 +38,6 @@ fn id_of(record: &Value) -> String {
 /// The thread of `id` as JSON (embedded sandbox).
 fn thread(id: &str) -> Value {
     json_lines(&ok(&["wechat", "thread", id, "--format", "json"])).remove(0)
-}
-
-fn is_rfc3339_utc(text: &str) -> bool {
-    text.ends_with('Z') && text.parse::<jiff::Timestamp>().is_ok()
 }
 
 #[test]
@@ -131,28 +80,8 @@ fn list_defaults_to_json_in_a_pipe_and_the_last_30_days() {
 #[test]
 fn list_csv_has_a_header_and_one_row_per_comment() {
     let text = ok(&["wechat", "list", "--format", "csv", "--since", "179d"]);
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .unwrap()
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    assert_eq!(
-        header[..9],
-        [
-            "platform",
-            "id",
-            "order_id",
-            "created_at",
-            "stars",
-            "sentiment",
-            "text",
-            "author",
-            "replied"
-        ]
-    );
-    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let (header, rows) = read_csv(text.as_bytes());
+    assert_eq!(header[..9], CSV_HEADER);
     assert!(rows.len() > 100);
     for row in &rows {
         assert_eq!(row.len(), header.len());
@@ -584,13 +513,23 @@ fn bad_input_is_one_line_and_exit_2() {
 
 // ---- Chains of writes against one sandbox that outlives the commands ----
 
+/// `sandbox`'s URL and WeChat credentials as options.
+fn credential_args(sandbox: &Sandbox) -> [&str; 6] {
+    let creds = sandbox.wechat();
+    [
+        "--wechat-base-url",
+        sandbox.base_url(),
+        "--wechat-appid",
+        creds.appid.as_str(),
+        "--wechat-secret",
+        creds.secret.expose_secret(),
+    ]
+}
+
 /// The binary pointed at `sandbox` with its WeChat credentials.
 fn against(sandbox: &Sandbox, args: &[&str]) -> Output {
-    let creds = sandbox.wechat();
-    reviews()
-        .args(["--wechat-base-url", sandbox.base_url()])
-        .args(["--wechat-appid", creds.appid.as_str()])
-        .args(["--wechat-secret", creds.secret.expose_secret()])
+    reviews_in_100_columns()
+        .args(credential_args(sandbox))
         .args(args)
         .output()
         .unwrap()
@@ -616,21 +555,18 @@ fn thread_against(sandbox: &Sandbox, id: &str) -> Value {
     .remove(0)
 }
 
+/// `wechat list --filter FILTER --format json` against `sandbox`.
+fn list_against(sandbox: &Sandbox, filter: &str) -> Vec<Value> {
+    json_lines(&ok_against(
+        sandbox,
+        &["wechat", "list", "--filter", filter, "--format", "json"],
+    ))
+}
+
 #[test]
 fn reply_thread_follow_up_delete_chain() {
-    let sandbox = Sandbox::builder().start("127.0.0.1:0").unwrap();
-    let listing = ok_against(
-        &sandbox,
-        &[
-            "wechat",
-            "list",
-            "--filter",
-            "awaiting-reply",
-            "--format",
-            "json",
-        ],
-    );
-    let id = id_of(&json_lines(&listing)[0]);
+    let sandbox = start_sandbox(Sandbox::builder());
+    let id = id_of(&list_against(&sandbox, "awaiting-reply")[0]);
 
     let out = ok_against(&sandbox, &["wechat", "reply", &id, "非常抱歉,马上为您处理"]);
     let t = thread_against(&sandbox, &id);
@@ -692,12 +628,8 @@ fn reply_thread_follow_up_delete_chain() {
 
 #[test]
 fn kf_reset_then_message_chain() {
-    let sandbox = Sandbox::builder().start("127.0.0.1:0").unwrap();
-    let listing = ok_against(
-        &sandbox,
-        &["wechat", "list", "--filter", "bad", "--format", "json"],
-    );
-    let bad = &json_lines(&listing)[0];
+    let sandbox = start_sandbox(Sandbox::builder());
+    let bad = &list_against(&sandbox, "bad")[0];
     let (id, openid) = (id_of(bad), bad["user_id"].as_str().unwrap().to_owned());
     ok_against(&sandbox, &["wechat", "kf-reset", &id]);
     let out = ok_against(&sandbox, &["wechat", "message", &openid, "您好,退款已处理"]);
@@ -706,22 +638,11 @@ fn kf_reset_then_message_chain() {
 
 #[test]
 fn compromise_chain_marks_the_review_handled() {
-    let sandbox = Sandbox::builder().start("127.0.0.1:0").unwrap();
+    let sandbox = start_sandbox(Sandbox::builder());
     let dir = tempfile::tempdir().unwrap();
     let pic = dir.path().join("proof.png");
     std::fs::write(&pic, png()).unwrap();
-    let listing = ok_against(
-        &sandbox,
-        &[
-            "wechat",
-            "list",
-            "--filter",
-            "pending-compromise",
-            "--format",
-            "json",
-        ],
-    );
-    let id = id_of(&json_lines(&listing)[0]);
+    let id = id_of(&list_against(&sandbox, "pending-compromise")[0]);
     ok_against(
         &sandbox,
         &[
@@ -737,41 +658,22 @@ fn compromise_chain_marks_the_review_handled() {
     let block = ok_against(&sandbox, &["wechat", "show", &id, "--format", "table"]);
     let current = block.lines().find(|l| l.contains("(current)")).unwrap();
     assert!(current.contains("2 merchant handled"), "{block}");
-    let listing = ok_against(
-        &sandbox,
-        &[
-            "wechat",
-            "list",
-            "--filter",
-            "pending-compromise",
-            "--format",
-            "json",
-        ],
+    assert!(
+        list_against(&sandbox, "pending-compromise")
+            .iter()
+            .all(|r| r["id"] != id.as_str())
     );
-    assert!(json_lines(&listing).iter().all(|r| r["id"] != id.as_str()));
 }
 
 #[test]
 fn a_closed_stdout_ends_the_listing_quietly() {
-    let sandbox = Sandbox::builder()
-        .comments(6000)
-        .start("127.0.0.1:0")
-        .unwrap();
-    let creds = sandbox.wechat();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_reviews"))
-        .args(["--wechat-base-url", sandbox.base_url()])
-        .args(["--wechat-appid", creds.appid.as_str()])
-        .args(["--wechat-secret", creds.secret.expose_secret()])
-        .args(["wechat", "list", "--since", "179d", "--format", "json"])
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
+    let sandbox = start_sandbox(Sandbox::builder().comments(6000));
+    let mut child = spawn(
+        common::reviews_std()
+            .args(credential_args(&sandbox))
+            .args(["wechat", "list", "--since", "179d", "--format", "json"]),
+    );
+    let first = first_stdout_line(&mut child);
     assert!(first.starts_with("{\"platform\":\"wechat\""), "{first}");
     // The reader is dropped: the rest of the output meets a closed pipe.
     let output = child.wait_with_output().unwrap();
@@ -781,23 +683,12 @@ fn a_closed_stdout_ends_the_listing_quietly() {
 
 #[test]
 fn a_write_whose_answer_was_lost_says_to_check_before_retrying() {
-    let sandbox = Sandbox::builder()
-        .faults(1.0)
-        .fault_kinds(&[review_sandbox::FaultKind::WriteAnswerLost])
-        .start("127.0.0.1:0")
-        .unwrap();
-    let listing = ok_against(
-        &sandbox,
-        &[
-            "wechat",
-            "list",
-            "--filter",
-            "awaiting-reply",
-            "--format",
-            "json",
-        ],
+    let sandbox = start_sandbox(
+        Sandbox::builder()
+            .faults(1.0)
+            .fault_kinds(&[review_sandbox::FaultKind::WriteAnswerLost]),
     );
-    let id = id_of(&json_lines(&listing)[0]);
+    let id = id_of(&list_against(&sandbox, "awaiting-reply")[0]);
     let output = against(&sandbox, &["wechat", "reply", &id, "非常抱歉"]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let err = stderr(&output);

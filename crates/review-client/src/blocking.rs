@@ -1,7 +1,5 @@
 //! The blocking driver: the shared machine, sending on the caller's thread.
 
-use std::collections::VecDeque;
-
 use jiff::Timestamp;
 use review_model::taobao::TradeRate;
 use review_model::wechat::Comment;
@@ -16,6 +14,7 @@ use crate::machine::{Machine, Step};
 use crate::methods::endpoint_methods;
 use crate::trace::Sent;
 use crate::transport::BlockingTransport;
+use crate::walk::{self, Walk, WalkStep};
 
 /// A client for scripts, CLIs and batch jobs: every call blocks the calling thread.
 ///
@@ -117,36 +116,17 @@ impl<T: BlockingTransport> BlockingClient<T> {
 
     /// Every comment of `query`'s window, page after page, each once.
     pub fn comments(&self, query: GetCommentList) -> Result<Comments<'_, T>, ClientError> {
-        let pager = CommentPager::new(query).map_err(|e| {
-            ClientError::new(
-                "wechat.comment_list",
-                ErrorKind::Protocol(e.into()),
-                0,
-                false,
-            )
-        })?;
         Ok(Comments {
             client: self,
-            pager,
-            buffer: VecDeque::new(),
-            stopped: false,
+            walk: walk::comments(query)?,
         })
     }
 
     /// Every comment of `query`'s window, a page at a time (each comment once).
     pub fn comment_pages(&self, query: GetCommentList) -> Result<CommentPages<'_, T>, ClientError> {
-        let pager = CommentPager::new(query).map_err(|e| {
-            ClientError::new(
-                "wechat.comment_list",
-                ErrorKind::Protocol(e.into()),
-                0,
-                false,
-            )
-        })?;
         Ok(CommentPages {
             client: self,
-            pager,
-            stopped: false,
+            walk: walk::comments(query)?,
         })
     }
 
@@ -160,24 +140,9 @@ impl<T: BlockingTransport> BlockingClient<T> {
         until: Timestamp,
         page_size: u32,
     ) -> Result<TradeRates<'_, T>, ClientError> {
-        let Some(side) = &self.config.fw199 else {
-            return Err(missing("fw199.traderates_get", "fw199"));
-        };
-        let base = base.unwrap_or_else(|| SearchTradeRates::received(side.seller_nick.clone()));
-        let planner =
-            WindowPlanner::new(base, since, until, Timestamp::now(), page_size).map_err(|e| {
-                ClientError::new(
-                    "fw199.traderates_get",
-                    ErrorKind::Protocol(e.into()),
-                    0,
-                    false,
-                )
-            })?;
         Ok(TradeRates {
             client: self,
-            planner,
-            buffer: VecDeque::new(),
-            stopped: false,
+            walk: walk::trade_rates(&self.config, base, since, until, page_size)?,
         })
     }
 }
@@ -185,15 +150,13 @@ impl<T: BlockingTransport> BlockingClient<T> {
 /// The comments of a window, as an iterator. An error ends it.
 pub struct Comments<'c, T> {
     client: &'c BlockingClient<T>,
-    pager: CommentPager,
-    buffer: VecDeque<Comment>,
-    stopped: bool,
+    walk: Walk<CommentPager>,
 }
 
 impl<T> Comments<'_, T> {
     /// The pager's view: pages, items, total.
     pub fn pager(&self) -> &CommentPager {
-        &self.pager
+        self.walk.pager()
     }
 }
 
@@ -202,19 +165,14 @@ impl<T: BlockingTransport> Iterator for Comments<'_, T> {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            if let Some(comment) = self.buffer.pop_front() {
-                return Some(Ok(comment));
-            }
-            if self.stopped {
-                return None;
-            }
-            let request = self.pager.next_request()?;
-            match self.client.wechat(&request) {
-                Ok(page) => self.buffer.extend(self.pager.feed(page)),
-                Err(err) => {
-                    self.stopped = true;
-                    return Some(Err(err));
+            match self.walk.step(Timestamp::now()) {
+                WalkStep::Item(comment) => return Some(Ok(comment)),
+                WalkStep::Fetch(request) => {
+                    if let Err(err) = self.walk.fed(self.client.wechat(&request)) {
+                        return Some(Err(err));
+                    }
                 }
+                WalkStep::Done => return None,
             }
         }
     }
@@ -223,40 +181,28 @@ impl<T: BlockingTransport> Iterator for Comments<'_, T> {
 /// The comments of a window, a page at a time. An error ends it.
 pub struct CommentPages<'c, T> {
     client: &'c BlockingClient<T>,
-    pager: CommentPager,
-    stopped: bool,
+    walk: Walk<CommentPager>,
 }
 
 impl<T: BlockingTransport> Iterator for CommentPages<'_, T> {
     type Item = Result<Vec<Comment>, ClientError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.stopped {
-            return None;
-        }
-        let request = self.pager.next_request()?;
-        match self.client.wechat(&request) {
-            Ok(page) => Some(Ok(self.pager.feed(page))),
-            Err(err) => {
-                self.stopped = true;
-                Some(Err(err))
-            }
-        }
+        let request = self.walk.step_page(Timestamp::now())?;
+        Some(self.walk.fed_page(self.client.wechat(&request)))
     }
 }
 
 /// The rates of a range, as an iterator. An error ends it; `stats` tells what the walk did.
 pub struct TradeRates<'c, T> {
     client: &'c BlockingClient<T>,
-    planner: WindowPlanner,
-    buffer: VecDeque<TradeRate>,
-    stopped: bool,
+    walk: Walk<WindowPlanner>,
 }
 
 impl<T> TradeRates<'_, T> {
     /// Probes, pages, splits, truncated windows, the clamped range.
     pub fn stats(&self) -> &PlanStats {
-        self.planner.stats()
+        self.walk.pager().stats()
     }
 }
 
@@ -265,20 +211,14 @@ impl<T: BlockingTransport> Iterator for TradeRates<'_, T> {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            if let Some(rate) = self.buffer.pop_front() {
-                return Some(Ok(rate));
-            }
-            if self.stopped {
-                return None;
-            }
-            self.planner.advance(Timestamp::now());
-            let request = self.planner.next_request()?;
-            match self.client.fw199(&request) {
-                Ok(page) => self.buffer.extend(self.planner.feed(page)),
-                Err(err) => {
-                    self.stopped = true;
-                    return Some(Err(err));
+            match self.walk.step(Timestamp::now()) {
+                WalkStep::Item(rate) => return Some(Ok(rate)),
+                WalkStep::Fetch(request) => {
+                    if let Err(err) = self.walk.fed(self.client.fw199(&request)) {
+                        return Some(Err(err));
+                    }
                 }
+                WalkStep::Done => return None,
             }
         }
     }

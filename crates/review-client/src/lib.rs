@@ -18,6 +18,7 @@ mod nonblocking;
 mod tokens;
 mod trace;
 mod transport;
+mod walk;
 
 pub use blocking::{BlockingClient, CommentPages, Comments, TradeRates};
 pub use config::ClientConfig;

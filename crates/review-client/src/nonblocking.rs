@@ -1,13 +1,11 @@
 //! The async driver: the shared machine, sending through an async transport.
 
-use std::collections::VecDeque;
-
 use futures_util::stream::{self, Stream, StreamExt};
 use jiff::Timestamp;
 use review_model::taobao::TradeRate;
 use review_model::wechat::Comment;
 use review_protocol::fw199::{Fw199Context, PlanStats, SearchTradeRates, WindowPlanner};
-use review_protocol::wechat::{CommentPager, GetCommentList, WechatContext};
+use review_protocol::wechat::{GetCommentList, WechatContext};
 use review_protocol::{BuildError, Endpoint};
 
 use crate::call::{Call, Fw199Call, WechatCall};
@@ -17,6 +15,7 @@ use crate::machine::{Machine, Step};
 use crate::methods::endpoint_methods;
 use crate::trace::Sent;
 use crate::transport::AsyncTransport;
+use crate::walk::{self, Walk, WalkStep};
 
 /// A client for async services: the same methods and decisions as
 /// [`BlockingClient`](crate::BlockingClient), awaiting instead of blocking.
@@ -105,24 +104,11 @@ impl<T: AsyncTransport> AsyncClient<T> {
         &self,
         query: GetCommentList,
     ) -> Result<impl Stream<Item = Result<Vec<Comment>, ClientError>> + '_, ClientError> {
-        let pager = CommentPager::new(query).map_err(|e| {
-            ClientError::new(
-                "wechat.comment_list",
-                ErrorKind::Protocol(e.into()),
-                0,
-                false,
-            )
-        })?;
-        Ok(stream::unfold(Some(pager), move |state| async move {
-            let mut pager = state?;
-            let request = pager.next_request()?;
-            match self.wechat(&request).await {
-                Ok(page) => {
-                    let items = pager.feed(page);
-                    Some((Ok(items), Some(pager)))
-                }
-                Err(err) => Some((Err(err), None)),
-            }
+        let walk = walk::comments(query)?;
+        Ok(stream::unfold(walk, move |mut walk| async move {
+            let request = walk.step_page(Timestamp::now())?;
+            let page = walk.fed_page(self.wechat(&request).await);
+            Some((page, walk))
         }))
     }
 
@@ -146,24 +132,9 @@ impl<T: AsyncTransport> AsyncClient<T> {
         until: Timestamp,
         page_size: u32,
     ) -> Result<RateWalk<'_, T>, ClientError> {
-        let Some(side) = &self.config.fw199 else {
-            return Err(missing("fw199.traderates_get", "fw199"));
-        };
-        let base = base.unwrap_or_else(|| SearchTradeRates::received(side.seller_nick.clone()));
-        let planner =
-            WindowPlanner::new(base, since, until, Timestamp::now(), page_size).map_err(|e| {
-                ClientError::new(
-                    "fw199.traderates_get",
-                    ErrorKind::Protocol(e.into()),
-                    0,
-                    false,
-                )
-            })?;
         Ok(RateWalk {
             client: self,
-            planner,
-            buffer: VecDeque::new(),
-            stopped: false,
+            walk: walk::trade_rates(&self.config, base, since, until, page_size)?,
         })
     }
 }
@@ -172,35 +143,27 @@ impl<T: AsyncTransport> AsyncClient<T> {
 /// walk did.
 pub struct RateWalk<'c, T> {
     client: &'c AsyncClient<T>,
-    planner: WindowPlanner,
-    buffer: VecDeque<TradeRate>,
-    stopped: bool,
+    walk: Walk<WindowPlanner>,
 }
 
 impl<T: AsyncTransport> RateWalk<'_, T> {
     /// The next rate, `None` at the end. An error ends the walk.
     pub async fn next(&mut self) -> Option<Result<TradeRate, ClientError>> {
         loop {
-            if let Some(rate) = self.buffer.pop_front() {
-                return Some(Ok(rate));
-            }
-            if self.stopped {
-                return None;
-            }
-            self.planner.advance(Timestamp::now());
-            let request = self.planner.next_request()?;
-            match self.client.fw199(&request).await {
-                Ok(page) => self.buffer.extend(self.planner.feed(page)),
-                Err(err) => {
-                    self.stopped = true;
-                    return Some(Err(err));
+            match self.walk.step(Timestamp::now()) {
+                WalkStep::Item(rate) => return Some(Ok(rate)),
+                WalkStep::Fetch(request) => {
+                    if let Err(err) = self.walk.fed(self.client.fw199(&request).await) {
+                        return Some(Err(err));
+                    }
                 }
+                WalkStep::Done => return None,
             }
         }
     }
 
     /// Probes, pages, splits, truncated windows, the clamped range.
     pub fn stats(&self) -> &PlanStats {
-        self.planner.stats()
+        self.walk.pager().stats()
     }
 }

@@ -1,9 +1,13 @@
 //! Contributor tasks for the `reviews` workspace, run as `cargo xtask <task>`.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod bench;
+mod cargo;
+mod ci;
+mod fixtures;
+mod fuzz;
+mod new_endpoint;
 
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -18,64 +22,25 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Task {
-    /// Everything CI checks: formatting, clippy (warnings denied), tests, docs (warnings denied).
+    /// Everything CI checks: formatting, clippy (warnings denied), tests, docs (warnings denied),
+    /// the fixture check and a short fuzz pass.
     Ci,
+    /// Scaffold an endpoint through every layer: protocol module, fixture, snapshot case, client methods.
+    NewEndpoint(new_endpoint::Args),
+    /// Check that every fixture is decoded by a snapshot test and replayed by the sandbox.
+    Fixtures(fixtures::Args),
+    /// Run the decode, sandbox and end-to-end benchmarks and print one table of ratios.
+    Bench(bench::Args),
+    /// Fuzz a parser for a while.
+    Fuzz(fuzz::Args),
 }
 
 fn main() -> Result<()> {
     match Cli::parse().task {
-        Task::Ci => ci(),
+        Task::Ci => ci::run(),
+        Task::NewEndpoint(args) => new_endpoint::run(&args),
+        Task::Fixtures(args) => fixtures::run(&args),
+        Task::Bench(args) => bench::run(&args),
+        Task::Fuzz(args) => fuzz::run(&args),
     }
-}
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
-}
-
-/// Runs `cargo` with `args` in the workspace root, failing with the step's name.
-fn cargo(step: &str, args: &[&str], env: &[(&str, &str)]) -> Result<()> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    #[allow(clippy::print_stderr)]
-    {
-        eprintln!("==> {step}: cargo {}", args.join(" "));
-    }
-    let status = Command::new(cargo)
-        .args(args)
-        .envs(env.iter().copied())
-        .current_dir(workspace_root())
-        .status()
-        .with_context(|| format!("could not start cargo for {step}"))?;
-    if !status.success() {
-        bail!("{step} failed ({status})");
-    }
-    Ok(())
-}
-
-fn ci() -> Result<()> {
-    cargo("format", &["fmt", "--all", "--check"], &[])?;
-    cargo(
-        "clippy",
-        &[
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ],
-        &[],
-    )?;
-    cargo("tests", &["test", "--workspace"], &[])?;
-    cargo(
-        "docs",
-        &["doc", "--workspace", "--no-deps"],
-        &[("RUSTDOCFLAGS", "-D warnings")],
-    )?;
-    #[allow(clippy::print_stderr)]
-    {
-        eprintln!("==> all checks passed");
-    }
-    Ok(())
 }

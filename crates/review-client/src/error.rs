@@ -75,6 +75,13 @@ impl fmt::Display for ClientError {
         }
         if self.attempts > 1 {
             write!(f, " (after {} attempts)", self.attempts)?;
+            // Said so that a persistent refusal is not mistaken for a stale cached token.
+            if self
+                .protocol()
+                .is_some_and(review_protocol::Error::is_token_error)
+            {
+                f.write_str("; a fresh access token was refused as well")?;
+            }
         }
         if self.outcome_unknown {
             f.write_str("; the write may have executed: check before sending it again")?;

@@ -3,8 +3,9 @@
 //! [`AsyncClient`] and [`BlockingClient`] have the same methods (one per endpoint, plus
 //! pagers) and run the same state machine: the access token comes from a shared
 //! [`TokenStore`] (one refresh at a time per app, across every task and thread), a token error
-//! refreshes and retries once, retryable failures back off with jitter within a budget, and a
-//! write is repeated only when it provably did not execute. Every decision comes from
+//! refreshes and retries (at once the first time, then with backoff within the retry budget),
+//! retryable failures back off with jitter within that budget, and a write is repeated only
+//! when it provably did not execute. Every decision comes from
 //! `review-protocol`; the drivers only send and wait, through a transport: `review-reqwest`
 //! for tokio, `review-ureq` for threads, or any closure.
 

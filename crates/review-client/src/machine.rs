@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use review_protocol::retry::{Failure, RetryDecision, RetryPolicy};
-use review_protocol::token::{Next, RefreshTicket, TokenErrorAction, TokenLease};
+use review_protocol::token::{
+    CallTokens, Completed, Next, RefreshTicket, TokenErrorAction, TokenLease,
+};
 use review_protocol::{BaseUrl, BuildError, Endpoint, Error};
 
 use crate::call::Call;
@@ -45,7 +47,10 @@ pub(crate) struct Machine<'a, C: Call> {
     attempts: u32,
     refresh_failures: u32,
     started: Option<Timestamp>,
-    token_retried: bool,
+    /// What this call met with its tokens, for the token cache's retry rule.
+    call_tokens: CallTokens,
+    /// Attempts the token cache let go again at once, not counted against the budget.
+    free_retries: u32,
     pending: Pending,
     jitter: RandomState,
 }
@@ -63,7 +68,8 @@ impl<'a, C: Call> Machine<'a, C> {
             attempts: 0,
             refresh_failures: 0,
             started: None,
-            token_retried: false,
+            call_tokens: CallTokens::new(),
+            free_retries: 0,
             pending: Pending::Nothing,
             jitter: RandomState::new(),
         }
@@ -159,7 +165,11 @@ impl<'a, C: Call> Machine<'a, C> {
             .endpoint()
             .parse(http::Response::from_parts(parts, body.as_slice()));
         match store.complete(ticket, now, parsed) {
-            Ok(_) => self.next(now),
+            Ok(Completed::Installed) => {
+                self.call_tokens.refreshed();
+                self.next(now)
+            }
+            Ok(Completed::Ignored) => self.next(now),
             Err(err) => {
                 self.refresh_failures += 1;
                 self.answer_failed(err, true, now)
@@ -190,13 +200,13 @@ impl<'a, C: Call> Machine<'a, C> {
                 let (Some(lease), Some((store, _))) = (lease, self.tokens) else {
                     return self.fail(ErrorKind::Protocol(err), false);
                 };
-                match store.on_token_error(&lease, self.token_retried) {
-                    // WeChat checks the token before it executes anything: even a write may go again.
+                // WeChat checks the token before it executes anything: even a write may go again.
+                match store.on_token_error(&lease, &mut self.call_tokens) {
                     TokenErrorAction::Retry => {
-                        self.token_retried = true;
+                        self.free_retries = self.free_retries.saturating_add(1);
                         self.next(now)
                     }
-                    TokenErrorAction::Fail => self.fail(ErrorKind::Protocol(err), false),
+                    TokenErrorAction::Backoff => self.token_refused(err, now),
                 }
             }
             Err(err) => {
@@ -206,9 +216,13 @@ impl<'a, C: Call> Machine<'a, C> {
         }
     }
 
-    /// Failed attempts so far, refreshes included, for the retry budget.
+    /// Failed attempts so far, refreshes included and free token retries not, for the retry
+    /// budget.
     fn failures(&self) -> u32 {
-        self.attempts.saturating_add(self.refresh_failures).max(1)
+        self.attempts
+            .saturating_add(self.refresh_failures)
+            .saturating_sub(self.free_retries)
+            .max(1)
     }
 
     fn elapsed(&self, now: Timestamp) -> Duration {
@@ -244,6 +258,21 @@ impl<'a, C: Call> Machine<'a, C> {
             RetryDecision::GiveUp { outcome_unknown } => {
                 self.fail(ErrorKind::Transport(err), outcome_unknown)
             }
+        }
+    }
+
+    /// A token refused again: the call did not execute, so the policy sees a request that was
+    /// not carried out, retried after its backoff while the budget lasts.
+    fn token_refused(&mut self, err: Error, now: Timestamp) -> Step<C::Output> {
+        match self.policy.decide(
+            self.failures(),
+            self.elapsed(now),
+            Failure::NotSent,
+            self.call.idempotent(),
+            self.jitter(),
+        ) {
+            RetryDecision::RetryAfter(wait) => Step::Sleep(wait),
+            RetryDecision::GiveUp { .. } => self.fail(ErrorKind::Protocol(err), false),
         }
     }
 

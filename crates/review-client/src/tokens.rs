@@ -7,7 +7,8 @@ use review_model::wechat::AccessTokenResponse;
 use review_model::{AppId, Secret};
 use review_protocol::Error;
 use review_protocol::token::{
-    Completed, Next, RefreshTicket, TokenCache, TokenConfig, TokenErrorAction, TokenLease,
+    CallTokens, Completed, Next, RefreshTicket, TokenCache, TokenConfig, TokenErrorAction,
+    TokenLease,
 };
 
 /// Holds the access-token state machine of one app.
@@ -27,8 +28,10 @@ pub trait TokenStore: Send + Sync {
         result: Result<AccessTokenResponse, Error>,
     ) -> Result<Completed, Error>;
 
-    /// A call with `lease` was refused for its token: retry once or fail.
-    fn on_token_error(&self, lease: &TokenLease, already_retried: bool) -> TokenErrorAction;
+    /// A call with `lease` was refused for its token: invalidate that token (and no other),
+    /// and say whether the call is sent again at once or within its retry budget, as
+    /// [`TokenCache::on_token_error`] decides from what `call` met.
+    fn on_token_error(&self, lease: &TokenLease, call: &mut CallTokens) -> TokenErrorAction;
 
     /// A refresh this store asked for was never answered (the transport failed): let another
     /// caller refresh at once instead of waiting for the timeout.
@@ -69,8 +72,8 @@ impl TokenStore for MemoryTokenStore {
         self.with(|cache| cache.complete(ticket, now, result))
     }
 
-    fn on_token_error(&self, lease: &TokenLease, already_retried: bool) -> TokenErrorAction {
-        self.with(|cache| cache.on_token_error(lease, already_retried))
+    fn on_token_error(&self, lease: &TokenLease, call: &mut CallTokens) -> TokenErrorAction {
+        self.with(|cache| cache.on_token_error(lease, call))
     }
 
     fn abandon(&self, ticket: RefreshTicket) {

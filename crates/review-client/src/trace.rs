@@ -4,6 +4,11 @@ use std::time::{Duration, Instant};
 
 use crate::transport::HttpResult;
 
+/// The request's URL as a span shows it: no userinfo, no secret parameters.
+fn shown_url(request: &http::Request<Vec<u8>>) -> String {
+    review_protocol::redact::url(&request.uri().to_string())
+}
+
 /// Measures one request: a span `review.request` with the endpoint, attempt, method and
 /// redacted URL, whose `status` and `latency_ms` are recorded when the answer is in.
 pub(crate) struct Sent {
@@ -22,7 +27,7 @@ impl Sent {
             endpoint,
             attempt,
             method = %request.method(),
-            url = %review_protocol::redact::url(&request.uri().to_string()),
+            url = %shown_url(request),
             status = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         );
@@ -44,5 +49,23 @@ impl Sent {
             }
             Err(err) => tracing::debug!(error = %err, latency_ms, "failed"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn spans_show_no_userinfo_or_token() {
+        let request = http::Request::get("http://alice:pw-s3cr3t@proxy:3128/x?access_token=T0KEN")
+            .body(Vec::new())
+            .unwrap();
+        assert_eq!(
+            shown_url(&request),
+            "http://***@proxy:3128/x?access_token=***"
+        );
     }
 }

@@ -17,9 +17,21 @@ use std::str::FromStr;
 pub struct BaseUrl(String);
 
 /// A base URL that is not an `http(s)://host[:port][/prefix]`.
+///
+/// Its message and `Debug` show the URL without userinfo or secret parameters, cut at 200
+/// characters: the URL came from a user, who may have put a password in it.
+///
+/// ```
+/// let err = "http://alice:pw@host/".parse::<review_protocol::BaseUrl>().unwrap_err();
+/// assert_eq!(
+///     err.to_string(),
+///     r#"invalid base URL "http://***@host/": credentials in the URL are not allowed: pass them as options"#
+/// );
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid base URL {url:?}: {reason}")]
 pub struct InvalidBaseUrl {
+    /// The URL as shown, already redacted.
     url: String,
     reason: &'static str,
 }
@@ -56,9 +68,19 @@ impl FromStr for BaseUrl {
 
     fn from_str(s: &str) -> Result<Self, InvalidBaseUrl> {
         let invalid = |reason| InvalidBaseUrl {
-            url: s.to_owned(),
+            url: crate::redact::url_for_message(s),
             reason,
         };
+        let credentials =
+            || invalid("credentials in the URL are not allowed: pass them as options");
+        // Read from the text, before parsing: `http://user:pa/ss@host` parses, with the
+        // password in the path, and `http://user:pa ss@host` does not parse at all.
+        if matches!(
+            crate::redact::url_without_userinfo(s),
+            std::borrow::Cow::Owned(_)
+        ) {
+            return Err(credentials());
+        }
         let uri: http::Uri = s.parse().map_err(|_| invalid("not a URL"))?;
         match uri.scheme_str() {
             Some("http" | "https") => {}
@@ -68,7 +90,7 @@ impl FromStr for BaseUrl {
             return Err(invalid("no host"));
         };
         if authority.as_str().contains('@') {
-            return Err(invalid("credentials in the URL are not allowed"));
+            return Err(credentials());
         }
         if uri.query().is_some() || s.contains('#') {
             return Err(invalid("a base URL has no query or fragment"));
@@ -86,5 +108,42 @@ impl fmt::Display for BaseUrl {
 impl fmt::Debug for BaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "BaseUrl({:?})", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn userinfo_is_refused_without_showing_it() {
+        for raw in [
+            "http://alice:pw-s3cr3t@host/",
+            "https://alice@host:8443",
+            "http://alice:pw-s3cr3t@host/?access_token=T",
+            "http://alice:pw s3cr3t@host/",
+            "http://alice:pw/s3cr3t@host/",
+            "alice:pw-s3cr3t@host",
+            "ftp://alice:pw-s3cr3t@host/",
+        ] {
+            let err = raw.parse::<BaseUrl>().unwrap_err();
+            let shown = format!("{err} {err:?}");
+            assert!(!shown.contains("alice"), "{raw}: {shown}");
+            assert!(!shown.contains("s3cr3t"), "{raw}: {shown}");
+            assert!(shown.contains("***@host"), "{raw}: {shown}");
+        }
+        let err = "http://alice:pw@host/".parse::<BaseUrl>().unwrap_err();
+        assert!(err.to_string().contains("pass them as options"), "{err}");
+    }
+
+    #[test]
+    fn a_huge_url_is_cut_in_the_message() {
+        let raw = format!("ftp://host/{}", "x".repeat(100 * 1024));
+        let err = raw.parse::<BaseUrl>().unwrap_err();
+        let shown = err.to_string();
+        assert!(shown.chars().count() < 300, "{} chars", shown.len());
+        assert!(shown.contains("ftp://host/xxx"), "{shown}");
+        assert!(shown.contains("…\""), "{shown}");
+        assert!(format!("{err:?}").len() < 400);
     }
 }

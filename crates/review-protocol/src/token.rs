@@ -21,8 +21,13 @@
 //! - A token's expiry is counted from the earlier of the `now` at which its refresh was issued
 //!   and the `now` at which it completed: the platform started its clock somewhere in between,
 //!   and a clock that stepped backwards must not stretch a lifetime.
-//! - A token error invalidates only the token that failed (by generation), and each call may
-//!   retry once ([`TokenErrorAction`]).
+//! - A token error invalidates only the token that failed (by generation). The call is sent
+//!   again as long as its [`RetryPolicy`](crate::retry::RetryPolicy) allows: a call's first
+//!   token error on a token it did not fetch itself (an old token that expired or was
+//!   replaced, which is routine) is retried at once and not counted; any other (the token was
+//!   fetched for this very call, or the call already had a token error) counts as a failed
+//!   attempt, with the policy's backoff, so a platform refusing every token ends the call
+//!   within its budget instead of in a loop of refreshes ([`TokenErrorAction`], [`CallTokens`]).
 //! - No token with `expires_at <= now` is ever handed out, whatever the sequence of `now`s.
 //!
 //! The loop a driver runs for one call:
@@ -30,12 +35,16 @@
 //! ```
 //! use jiff::Timestamp;
 //! use review_model::{AppId, Secret};
-//! use review_protocol::token::{Next, RefreshKind, TokenCache, TokenConfig};
+//! use review_protocol::token::{
+//!     CallTokens, Completed, Next, RefreshKind, TokenCache, TokenConfig, TokenErrorAction,
+//! };
 //! use review_protocol::{BaseUrl, Endpoint};
 //!
 //! let config = TokenConfig::new(RefreshKind::Stable);
 //! let mut cache = TokenCache::new(AppId::new("wx1234"), Secret::new("s3cr3t"), config);
 //! let now: Timestamp = "2024-05-01T08:00:00Z".parse()?;
+//! // What this call met, kept for as long as the call lasts.
+//! let mut call = CallTokens::new();
 //!
 //! let lease = loop {
 //!     match cache.next(now) {
@@ -47,7 +56,9 @@
 //!             let body = br#"{"access_token":"t0ken","expires_in":7200}"#;
 //!             let result = ticket.endpoint().parse(http::Response::new(&body[..]));
 //!             // An `Err` (the refresh failed) is handed back: fail this call with it.
-//!             cache.complete(ticket, now, result)?;
+//!             if cache.complete(ticket, now, result)? == Completed::Installed {
+//!                 call.refreshed();
+//!             }
 //!         }
 //!         // Wait until a completion wakes us, or until `retry_at` at the latest.
 //!         Next::Wait { retry_at } => unreachable!("no other caller here (wait until {retry_at})"),
@@ -55,8 +66,10 @@
 //! };
 //! assert_eq!(lease.token().expose_secret(), "t0ken");
 //! assert_eq!(lease.expires_at(), "2024-05-01T10:00:00Z".parse()?);
-//! // Send the call with `lease.token()`. On a token error, ask the cache whether to retry:
-//! // `cache.on_token_error(&lease, already_retried)`.
+//! // Send the call with `lease.token()`. Had it been refused for its token, the cache would
+//! // say how to go on: this token was fetched for this very call, so its refusal counts as a
+//! // failed attempt (ask the retry policy), it is not retried at once.
+//! assert_eq!(cache.on_token_error(&lease, &mut call), TokenErrorAction::Backoff);
 //! assert!(!format!("{cache:?}").contains("t0ken"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -289,15 +302,51 @@ pub enum Completed {
     Ignored,
 }
 
-/// Whether a call refused for its token may be sent again.
+/// How a call refused for its token goes on. Either way it may be sent again, even a write:
+/// WeChat checks the token before it executes anything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[must_use]
 pub enum TokenErrorAction {
-    /// Ask [`TokenCache::next`] for a token and send the call once more. A token error is
-    /// raised before the call executes, so even a write may be sent again.
+    /// Ask [`TokenCache::next`] for a token and send the call again at once, without counting
+    /// the attempt against the retry budget: the refused token was an old one (expired early,
+    /// replaced by another process), which happens in normal operation.
     Retry,
-    /// The call already had its retry: fail it with the token error.
-    Fail,
+    /// Count the attempt as failed and let the call's
+    /// [`RetryPolicy`](crate::retry::RetryPolicy) decide, as for a request that was not carried
+    /// out ([`Failure::NotSent`](crate::retry::Failure::NotSent)): back off, then ask
+    /// [`TokenCache::next`] and send again, or give up with the token error once the attempts
+    /// or the time are spent. A token fetched for this very call, or a second token error in
+    /// one call, says the next token may fail too: retrying at once could loop.
+    Backoff,
+}
+
+/// What one call met with its tokens so far, for [`TokenCache::on_token_error`] to tell a
+/// routine refusal (retried at once) from a repeated one (counted against the retry budget).
+///
+/// A driver keeps one per call, from its first attempt to its last, and calls
+/// [`refreshed`](Self::refreshed) when a refresh it sent installs a token.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CallTokens {
+    token_errors: u32,
+    refreshed: bool,
+}
+
+impl CallTokens {
+    /// A call that has met nothing yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Notes that a refresh this call sent installed a token: the tokens it uses from now on
+    /// were fetched for it, so a refusal of one is not the routine expiry of an old token.
+    pub fn refreshed(&mut self) {
+        self.refreshed = true;
+    }
+
+    /// How many token errors the call met.
+    pub fn token_errors(&self) -> u32 {
+        self.token_errors
+    }
 }
 
 /// The token installed, with when to refresh it.
@@ -481,12 +530,14 @@ impl TokenCache {
     }
 
     /// Reports that the platform refused `lease`'s token (40001, 40014, 42001:
-    /// [`Error::is_token_error`]) and says whether the call may be sent again.
+    /// [`Error::is_token_error`]) in the call `call`, and says how the call goes on.
     ///
     /// Only the token that failed is invalidated: if `lease` is of an older generation, the
-    /// token was already replaced and nothing changes. Either way the call may retry once,
-    /// since the token it will get next may work; `already_retried` says it did, and then the
-    /// answer is [`Fail`](TokenErrorAction::Fail).
+    /// token was already replaced and nothing changes. The call's first token error on a token
+    /// it did not fetch itself is [`Retry`](TokenErrorAction::Retry): the token was old, and
+    /// the next one may work. Any other is [`Backoff`](TokenErrorAction::Backoff): the call
+    /// goes on only within its retry budget, so a platform that refuses every token ends it
+    /// with the token error instead of looping.
     ///
     /// In [`Stable`](RefreshKind::Stable) mode the refresh that follows an invalidation forces
     /// a new token: without `force_refresh` the stable endpoint hands back the token it
@@ -497,7 +548,7 @@ impl TokenCache {
     pub fn on_token_error(
         &mut self,
         lease: &TokenLease,
-        already_retried: bool,
+        call: &mut CallTokens,
     ) -> TokenErrorAction {
         if self
             .current
@@ -513,10 +564,12 @@ impl TokenCache {
                 self.in_flight = None;
             }
         }
-        if already_retried {
-            TokenErrorAction::Fail
-        } else {
+        let routine = call.token_errors == 0 && !call.refreshed;
+        call.token_errors = call.token_errors.saturating_add(1);
+        if routine {
             TokenErrorAction::Retry
+        } else {
+            TokenErrorAction::Backoff
         }
     }
 

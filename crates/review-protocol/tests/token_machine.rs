@@ -11,9 +11,10 @@ use jiff::{SignedDuration, Timestamp};
 use proptest::prelude::*;
 use review_model::wechat::AccessTokenResponse;
 use review_model::{AccessToken, AppId, Secret};
+use review_protocol::retry::{Failure, RetryDecision, RetryPolicy};
 use review_protocol::token::{
-    Completed, MIN_REFRESH_TIMEOUT, Next, Refresh, RefreshKind, RefreshTicket, TokenCache,
-    TokenConfig, TokenErrorAction, TokenLease,
+    CallTokens, Completed, MIN_REFRESH_TIMEOUT, Next, Refresh, RefreshKind, RefreshTicket,
+    TokenCache, TokenConfig, TokenErrorAction, TokenLease,
 };
 use review_protocol::{BaseUrl, Endpoint, Error};
 
@@ -278,7 +279,7 @@ fn token_error_on_the_current_lease_invalidates_and_retries() {
     let mut cache = warm(RefreshKind::Plain);
     let current = lease(cache.next(t(10)));
     assert_eq!(
-        cache.on_token_error(&current, false),
+        cache.on_token_error(&current, &mut CallTokens::new()),
         TokenErrorAction::Retry
     );
     let refresh = ticket(cache.next(t(11)));
@@ -297,23 +298,105 @@ fn token_error_on_an_old_lease_keeps_the_current_token_but_retries() {
     let old = lease(cache.next(t(10)));
     let refresh = ticket(cache.next(t(6900)));
     let _ = cache.complete(refresh, t(6901), ok("tok2", 7200)).unwrap();
-    assert_eq!(cache.on_token_error(&old, false), TokenErrorAction::Retry);
+    assert_eq!(
+        cache.on_token_error(&old, &mut CallTokens::new()),
+        TokenErrorAction::Retry
+    );
     let current = lease(cache.next(t(6902)));
     assert_eq!(current.token().expose_secret(), "tok2");
     assert_eq!(current.generation(), 2);
 }
 
 #[test]
-fn second_token_error_in_the_same_call_fails() {
+fn second_token_error_in_the_same_call_backs_off() {
     let mut cache = warm(RefreshKind::Plain);
+    let mut call = CallTokens::new();
     let first = lease(cache.next(t(10)));
-    assert_eq!(cache.on_token_error(&first, false), TokenErrorAction::Retry);
+    assert_eq!(
+        cache.on_token_error(&first, &mut call),
+        TokenErrorAction::Retry
+    );
     let refresh = ticket(cache.next(t(11)));
     let _ = cache.complete(refresh, t(12), ok("tok2", 7200)).unwrap();
+    call.refreshed();
     let second = lease(cache.next(t(13)));
-    assert_eq!(cache.on_token_error(&second, true), TokenErrorAction::Fail);
-    // The failed token is still invalidated, for the next call's sake.
-    let _ = ticket(cache.next(t(14)));
+    assert_eq!(
+        cache.on_token_error(&second, &mut call),
+        TokenErrorAction::Backoff
+    );
+    // The failed token is still invalidated, and the call goes on with a new one.
+    let refresh = ticket(cache.next(t(14)));
+    let _ = cache.complete(refresh, t(15), ok("tok3", 7200)).unwrap();
+    let third = lease(cache.next(t(16)));
+    assert_eq!(third.token().expose_secret(), "tok3");
+    assert_eq!(
+        cache.on_token_error(&third, &mut call),
+        TokenErrorAction::Backoff
+    );
+    assert_eq!(call.token_errors(), 3);
+}
+
+#[test]
+fn a_token_fetched_for_the_call_backs_off_at_its_first_refusal() {
+    let mut cache = cache(RefreshKind::Plain);
+    let mut call = CallTokens::new();
+    let first = ticket(cache.next(t(0)));
+    assert_eq!(
+        cache.complete(first, t(1), ok("tok1", 7200)).unwrap(),
+        Completed::Installed
+    );
+    call.refreshed();
+    let fresh = lease(cache.next(t(2)));
+    assert_eq!(
+        cache.on_token_error(&fresh, &mut call),
+        TokenErrorAction::Backoff
+    );
+    let _ = ticket(cache.next(t(3)));
+}
+
+#[test]
+fn a_second_refusal_backs_off_on_a_token_another_caller_fetched() {
+    let mut cache = warm(RefreshKind::Plain);
+    let mut mine = CallTokens::new();
+    let old = lease(cache.next(t(10)));
+    assert_eq!(
+        cache.on_token_error(&old, &mut mine),
+        TokenErrorAction::Retry
+    );
+    // Another caller refreshes; this call only uses the result.
+    let theirs = ticket(cache.next(t(11)));
+    assert_eq!(wait(cache.next(t(11))), t(41));
+    let _ = cache.complete(theirs, t(12), ok("tok2", 7200)).unwrap();
+    let new = lease(cache.next(t(13)));
+    assert_eq!(
+        cache.on_token_error(&new, &mut mine),
+        TokenErrorAction::Backoff
+    );
+    // Another call's first refusal of an old token stays routine.
+    let mut other = CallTokens::new();
+    assert_eq!(
+        cache.on_token_error(&old, &mut other),
+        TokenErrorAction::Retry
+    );
+}
+
+#[test]
+fn repeated_refusals_force_one_stable_refresh_each_and_expiry_never_does() {
+    let mut cache = warm(RefreshKind::Stable);
+    let mut call = CallTokens::new();
+    for (n, at) in [(2, 100), (3, 200), (4, 300)] {
+        let current = lease(cache.next(t(at)));
+        let _ = cache.on_token_error(&current, &mut call);
+        let forced = ticket(cache.next(t(at + 1)));
+        assert!(forced.endpoint().force_refresh(), "refusal {n}");
+        // One refresh at a time, even while refusals repeat.
+        assert_eq!(wait(cache.next(t(at + 1))), t(at + 31));
+        let token = format!("tok{n}");
+        let _ = cache.complete(forced, t(at + 2), ok(&token, 7200)).unwrap();
+        call.refreshed();
+    }
+    let expiry = ticket(cache.next(t(301 + 6900)));
+    assert!(!expiry.endpoint().force_refresh());
 }
 
 #[test]
@@ -330,7 +413,7 @@ fn stable_mode_forces_a_refresh_only_after_an_invalidation() {
 
     // After a token error: forced, and every retry of a failed forced refresh stays forced.
     let current = lease(cache.next(t(7000)));
-    let _ = cache.on_token_error(&current, false);
+    let _ = cache.on_token_error(&current, &mut CallTokens::new());
     let forced = ticket(cache.next(t(7001)));
     assert!(forced.endpoint().force_refresh());
     assert!(!forced.endpoint().idempotent());
@@ -349,7 +432,7 @@ fn stable_invalidation_abandons_an_unforced_refresh() {
     let mut cache = warm(RefreshKind::Stable);
     let current = lease(cache.next(t(6899)));
     let unforced = ticket(cache.next(t(6900)));
-    let _ = cache.on_token_error(&current, false);
+    let _ = cache.on_token_error(&current, &mut CallTokens::new());
     let forced = ticket(cache.next(t(6901)));
     assert!(forced.endpoint().force_refresh());
     // The unforced answer hands back the refused token: dropped, not installed.
@@ -367,7 +450,7 @@ fn plain_invalidation_keeps_the_refresh_that_is_out() {
     let mut cache = warm(RefreshKind::Plain);
     let current = lease(cache.next(t(6899)));
     let refresh = ticket(cache.next(t(6900)));
-    let _ = cache.on_token_error(&current, false);
+    let _ = cache.on_token_error(&current, &mut CallTokens::new());
     wait(cache.next(t(6901)));
     let _ = cache.complete(refresh, t(6902), ok("tok2", 7200)).unwrap();
     lease(cache.next(t(6903)));
@@ -383,7 +466,7 @@ fn same_token_keeps_its_generation() {
     let after = lease(cache.next(t(6902)));
     assert_eq!(after.generation(), before.generation());
     // So a token error on the earlier lease still invalidates it.
-    let _ = cache.on_token_error(&before, false);
+    let _ = cache.on_token_error(&before, &mut CallTokens::new());
     assert!(ticket(cache.next(t(6903))).endpoint().force_refresh());
 }
 
@@ -405,7 +488,7 @@ fn token_expired_on_arrival_is_an_error() {
 fn the_refused_token_is_never_installed_again() {
     let mut cache = warm(RefreshKind::Plain);
     let current = lease(cache.next(t(10)));
-    let _ = cache.on_token_error(&current, false);
+    let _ = cache.on_token_error(&current, &mut CallTokens::new());
     let refresh = ticket(cache.next(t(11)));
     assert!(cache.complete(refresh, t(12), ok("tok1", 7200)).is_err());
     assert!(!cache.set_token(AccessToken::new("tok1"), t(7200), t(13)));
@@ -472,7 +555,8 @@ enum Op {
     Crash(usize),
     /// The holder of the `n`th outstanding ticket gives it up.
     Abandon(usize),
-    /// A call made with the `n`th lease handed out was refused for its token.
+    /// A call made with the `n`th lease handed out was refused for its token; if `true`, that
+    /// call had fetched a token itself first.
     TokenError(usize, bool),
     /// A token from a shared store.
     SetToken(u8, i64),
@@ -527,6 +611,8 @@ fn check(kind: RefreshKind, margin: i64, timeout: i64, ops: &[Op]) {
     let mut now = t(0);
     let mut outs: Vec<Out> = Vec::new();
     let mut leases: Vec<TokenLease> = Vec::new();
+    // Each lease is used by a call of its own: what it met, and the model's count of it.
+    let mut calls: Vec<(CallTokens, u32, bool)> = Vec::new();
 
     let poll = |cache: &mut TokenCache,
                 now: Timestamp,
@@ -606,18 +692,26 @@ fn check(kind: RefreshKind, margin: i64, timeout: i64, ops: &[Op]) {
                     outs[j].ticket = None;
                 }
             }
-            Op::TokenError(i, retried) => {
+            Op::TokenError(i, refreshed) => {
                 if leases.is_empty() {
                     continue;
                 }
-                let lease = &leases[i % leases.len()];
-                let action = cache.on_token_error(lease, *retried);
-                let expected = if *retried {
-                    TokenErrorAction::Fail
-                } else {
+                let n = i % leases.len();
+                calls.resize(leases.len(), (CallTokens::new(), 0, false));
+                let (call, errors, fetched) = &mut calls[n];
+                if *refreshed {
+                    call.refreshed();
+                    *fetched = true;
+                }
+                let action = cache.on_token_error(&leases[n], call);
+                let expected = if *errors == 0 && !*fetched {
                     TokenErrorAction::Retry
+                } else {
+                    TokenErrorAction::Backoff
                 };
+                *errors += 1;
                 assert_eq!(action, expected);
+                assert_eq!(call.token_errors(), *errors);
                 for out in &mut outs {
                     out.superseded = true;
                 }
@@ -657,5 +751,137 @@ proptest! {
     ) {
         let kind = if stable { RefreshKind::Stable } else { RefreshKind::Plain };
         check(kind, margin, timeout, &ops);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One call against a platform that refuses every token, driven the way `review-client` does.
+
+/// What a call against an always-refusing platform did.
+#[derive(Debug)]
+struct Outcome {
+    sends: u32,
+    refreshes: u32,
+    /// Sends that followed a token error without a backoff.
+    immediate_retries: u32,
+    waited: std::time::Duration,
+}
+
+fn refuse_every_token(
+    kind: RefreshKind,
+    warm_cache: bool,
+    policy: RetryPolicy,
+    jitter: u64,
+) -> Outcome {
+    let mut cache = if warm_cache { warm(kind) } else { cache(kind) };
+    let mut call = CallTokens::new();
+    let mut now = t(10);
+    let mut outcome = Outcome {
+        sends: 0,
+        refreshes: 0,
+        immediate_retries: 0,
+        waited: std::time::Duration::ZERO,
+    };
+    let mut free = 0u32;
+    let mut after_error = false;
+    loop {
+        let lease = match cache.next(now) {
+            Next::Use(lease) => lease,
+            Next::Refresh(ticket) => {
+                outcome.refreshes += 1;
+                let token = format!("tok-{}", outcome.refreshes + 1);
+                assert_eq!(
+                    cache.complete(ticket, now, ok(&token, 7200)).unwrap(),
+                    Completed::Installed
+                );
+                call.refreshed();
+                continue;
+            }
+            Next::Wait { .. } => panic!("no other caller is refreshing"),
+        };
+        outcome.sends += 1;
+        if after_error {
+            outcome.immediate_retries += 1;
+        }
+        // Refused, always.
+        match cache.on_token_error(&lease, &mut call) {
+            TokenErrorAction::Retry => {
+                free += 1;
+                after_error = true;
+            }
+            TokenErrorAction::Backoff => {
+                after_error = false;
+                let failures = (outcome.sends - free).max(1);
+                let elapsed = outcome.waited;
+                match policy.decide(failures, elapsed, Failure::NotSent, false, jitter) {
+                    RetryDecision::RetryAfter(wait) => {
+                        assert!(wait > std::time::Duration::ZERO || policy.base_delay.is_zero());
+                        outcome.waited += wait;
+                        now = now
+                            .checked_add(SignedDuration::try_from(wait).unwrap())
+                            .unwrap();
+                    }
+                    RetryDecision::GiveUp { outcome_unknown } => {
+                        // A token error is raised before the call runs: never an unknown outcome.
+                        assert!(!outcome_unknown);
+                        return outcome;
+                    }
+                }
+            }
+        }
+        assert!(outcome.sends <= 1_000, "no end in sight: {outcome:?}");
+    }
+}
+
+#[test]
+fn a_warm_call_retries_an_old_token_at_once_then_backs_off_to_the_end_of_its_budget() {
+    let policy = RetryPolicy::default();
+    let outcome = refuse_every_token(RefreshKind::Plain, true, policy, 0);
+    // One free retry of the old token, then every attempt of the budget.
+    assert_eq!(outcome.sends, policy.max_attempts + 1, "{outcome:?}");
+    assert_eq!(outcome.immediate_retries, 1, "{outcome:?}");
+    assert_eq!(outcome.refreshes, policy.max_attempts, "{outcome:?}");
+    let cold = refuse_every_token(RefreshKind::Plain, false, policy, 0);
+    // A token fetched for this call is counted at its first refusal.
+    assert_eq!(cold.sends, policy.max_attempts, "{cold:?}");
+    assert_eq!(cold.immediate_retries, 0, "{cold:?}");
+    // A policy that never retries still lets an old token be replaced once.
+    let never = refuse_every_token(RefreshKind::Stable, true, RetryPolicy::never(), 0);
+    assert_eq!(never.sends, 2, "{never:?}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Whatever the policy, a call against a platform refusing every token ends within the
+    /// policy's attempts (plus the one free retry of an old token) and its time, with at most
+    /// one send that did not wait for a backoff first.
+    #[test]
+    fn refused_tokens_end_within_the_budget(
+        stable in any::<bool>(),
+        warm_cache in any::<bool>(),
+        max_attempts in 1u32..12,
+        base_ms in 1u64..500,
+        max_ms in 1u64..10_000,
+        elapsed_ms in 0u64..120_000,
+        jitter in any::<u64>(),
+    ) {
+        let policy = RetryPolicy {
+            max_attempts,
+            base_delay: std::time::Duration::from_millis(base_ms),
+            max_delay: std::time::Duration::from_millis(max_ms),
+            max_elapsed: std::time::Duration::from_millis(elapsed_ms),
+        };
+        let kind = if stable { RefreshKind::Stable } else { RefreshKind::Plain };
+        let outcome = refuse_every_token(kind, warm_cache, policy, jitter);
+        prop_assert!(outcome.sends <= max_attempts + u32::from(warm_cache), "{outcome:?}");
+        prop_assert!(outcome.immediate_retries <= u32::from(warm_cache), "{outcome:?}");
+        prop_assert!(outcome.waited <= policy.max_elapsed, "{outcome:?}");
+        // One refresh per refusal but the last, and one at the start of a cold call.
+        prop_assert_eq!(
+            outcome.refreshes,
+            outcome.sends - 1 + u32::from(!warm_cache),
+            "{:?}", outcome
+        );
     }
 }

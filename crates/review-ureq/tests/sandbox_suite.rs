@@ -30,11 +30,73 @@ use review_reqwest::ReqwestTransport;
 use review_sandbox::{FaultKind, Sandbox};
 use review_ureq::UreqTransport;
 
-/// Counts the token requests that pass, so tests can tell how many refreshes happened.
+/// Watches what passes: how many token requests, and how many token errors one call met.
+#[derive(Default)]
+struct Probe {
+    token_requests: AtomicUsize,
+    /// Requests other than token requests, sent so far.
+    calls: AtomicUsize,
+    /// Token errors answered since the last successful answer. The suite's clients send one
+    /// request at a time and these exports never fail, so they all belong to one call.
+    token_errors_in_call: AtomicUsize,
+    /// The most token errors one call met.
+    most_token_errors_in_a_call: AtomicUsize,
+    /// Runs before the call request number `n` (from 0) is sent.
+    before_call: Option<Box<dyn Fn(usize) + Send + Sync>>,
+}
+
+impl Probe {
+    fn with_hook(hook: impl Fn(usize) + Send + Sync + 'static) -> Self {
+        Self {
+            before_call: Some(Box::new(hook)),
+            ..Self::default()
+        }
+    }
+
+    fn token_requests(&self) -> usize {
+        self.token_requests.load(Ordering::SeqCst)
+    }
+
+    fn most_token_errors_in_a_call(&self) -> usize {
+        self.most_token_errors_in_a_call.load(Ordering::SeqCst)
+    }
+
+    /// Notes a request about to be sent; says whether it is a call (not a token request).
+    fn before(&self, request: &http::Request<Vec<u8>>) -> bool {
+        if is_token(request) {
+            self.token_requests.fetch_add(1, Ordering::SeqCst);
+            return false;
+        }
+        let n = self.calls.fetch_add(1, Ordering::SeqCst);
+        if let Some(hook) = &self.before_call {
+            hook(n);
+        }
+        true
+    }
+
+    fn after(&self, call: bool, result: &HttpResult) {
+        let (true, Ok(response)) = (call, result) else {
+            return;
+        };
+        let errcode = serde_json::from_slice::<serde_json::Value>(response.body())
+            .ok()
+            .and_then(|body| body.get("errcode").and_then(serde_json::Value::as_i64))
+            .unwrap_or(0);
+        if matches!(errcode, 40001 | 40014 | 42001) {
+            let now = self.token_errors_in_call.fetch_add(1, Ordering::SeqCst) + 1;
+            self.most_token_errors_in_a_call
+                .fetch_max(now, Ordering::SeqCst);
+        } else if errcode == 0 && response.status().is_success() {
+            self.token_errors_in_call.store(0, Ordering::SeqCst);
+        }
+    }
+}
+
+/// Sends through `inner`, telling the probe what passes.
 #[derive(Clone)]
 struct Counting<T> {
     inner: T,
-    token_requests: Arc<AtomicUsize>,
+    probe: Arc<Probe>,
 }
 
 fn is_token(request: &http::Request<Vec<u8>>) -> bool {
@@ -44,10 +106,10 @@ fn is_token(request: &http::Request<Vec<u8>>) -> bool {
 
 impl<T: BlockingTransport> BlockingTransport for Counting<T> {
     fn send(&self, request: http::Request<Vec<u8>>, timeout: Duration) -> HttpResult {
-        if is_token(&request) {
-            self.token_requests.fetch_add(1, Ordering::SeqCst);
-        }
-        self.inner.send(request, timeout)
+        let call = self.probe.before(&request);
+        let result = self.inner.send(request, timeout);
+        self.probe.after(call, &result);
+        result
     }
     fn sleep(&self, duration: Duration) {
         self.inner.sleep(duration);
@@ -57,10 +119,10 @@ impl<T: BlockingTransport> BlockingTransport for Counting<T> {
 #[async_trait::async_trait]
 impl<T: AsyncTransport> AsyncTransport for Counting<T> {
     async fn send(&self, request: http::Request<Vec<u8>>, timeout: Duration) -> HttpResult {
-        if is_token(&request) {
-            self.token_requests.fetch_add(1, Ordering::SeqCst);
-        }
-        self.inner.send(request, timeout).await
+        let call = self.probe.before(&request);
+        let result = self.inner.send(request, timeout).await;
+        self.probe.after(call, &result);
+        result
     }
     async fn sleep(&self, duration: Duration) {
         self.inner.sleep(duration).await;
@@ -69,7 +131,7 @@ impl<T: AsyncTransport> AsyncTransport for Counting<T> {
 
 /// What the suite needs of a driver, in blocking form.
 trait Driver: Send + Sync + Sized + 'static {
-    fn build(config: ClientConfig, counter: Arc<AtomicUsize>) -> Self;
+    fn build(config: ClientConfig, probe: Arc<Probe>) -> Self;
     fn comments(&self, query: GetCommentList) -> Result<Vec<Comment>, ClientError>;
     fn detail(&self, id: &CommentId) -> Result<CommentDetail, ClientError>;
     fn thread(&self, id: &CommentId) -> Result<ReplyThread, ClientError>;
@@ -106,11 +168,11 @@ trait Driver: Send + Sync + Sized + 'static {
 struct Blocking(BlockingClient<Counting<UreqTransport>>);
 
 impl Driver for Blocking {
-    fn build(config: ClientConfig, counter: Arc<AtomicUsize>) -> Self {
+    fn build(config: ClientConfig, probe: Arc<Probe>) -> Self {
         Blocking(BlockingClient::new(
             Counting {
                 inner: UreqTransport::default(),
-                token_requests: counter,
+                probe,
             },
             config,
         ))
@@ -181,14 +243,14 @@ struct Async {
 }
 
 impl Driver for Async {
-    fn build(config: ClientConfig, counter: Arc<AtomicUsize>) -> Self {
+    fn build(config: ClientConfig, probe: Arc<Probe>) -> Self {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
         let transport = Counting {
             inner: ReqwestTransport::new(http),
-            token_requests: counter,
+            probe,
         };
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -445,15 +507,130 @@ fn tokens_expire_and_are_invalidated_mid_stream<D: Driver>() {
         .comments(2_000)
         .start("127.0.0.1:0")
         .unwrap();
-    let counter = Arc::new(AtomicUsize::new(0));
-    let driver = D::build(config_for(&sandbox, None), Arc::clone(&counter));
+    let probe = Arc::new(Probe::default());
+    let driver = D::build(config_for(&sandbox, None), Arc::clone(&probe));
     let first = all_comments(&driver, FilterType::All);
-    assert_eq!(counter.load(Ordering::SeqCst), 1);
+    assert_eq!(probe.token_requests(), 1);
     // Two hours later every token is dead: the client refreshes once and goes on.
     sandbox.advance_clock(SignedDuration::from_hours(3));
     let again = all_comments(&driver, FilterType::All);
     assert_eq!(first.len(), again.len());
-    assert_eq!(counter.load(Ordering::SeqCst), 2);
+    assert_eq!(probe.token_requests(), 2);
+}
+
+/// The sandbox expires every token right before two attempts of the same page in a row: the
+/// call refreshes twice and the export still holds every comment exactly once.
+fn token_refused_twice_in_one_call<D: Driver>() {
+    let sandbox = Arc::new(
+        Sandbox::builder()
+            .seed(17)
+            .comments(1_000)
+            .start("127.0.0.1:0")
+            .unwrap(),
+    );
+    let expected = all_comments(
+        &D::build(config_for(&sandbox, None), Arc::default()),
+        FilterType::All,
+    );
+    assert_eq!(expected.len(), 1_000);
+    let expiring = Arc::clone(&sandbox);
+    let probe = Arc::new(Probe::with_hook(move |n| {
+        // Requests 3 and 4 are the first two attempts at the fourth page.
+        if n == 3 || n == 4 {
+            expiring.advance_clock(SignedDuration::from_hours(3));
+        }
+    }));
+    let driver = D::build(config_for(&sandbox, None), Arc::clone(&probe));
+    let got = all_comments(&driver, FilterType::All);
+    assert_eq!(
+        probe.most_token_errors_in_a_call(),
+        2,
+        "one call met two token errors"
+    );
+    assert_eq!(
+        probe.token_requests(),
+        3,
+        "the first token and one per refusal"
+    );
+    let ids = |list: &[Comment]| {
+        list.iter()
+            .map(|c| c.comment_id.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&got), ids(&expected));
+}
+
+/// The adversarial run: token expiry among 30% faults, over 12 seeds. Every export completes
+/// with each comment exactly once, and some calls met two token errors or more.
+fn token_expiry_faults_over_seeds<D: Driver>() {
+    const COMMENTS: usize = 1_000;
+    let mut repeated = 0;
+    let mut failed = Vec::new();
+    for seed in 0..12 {
+        let sandbox = Sandbox::builder()
+            .seed(300 + seed)
+            .comments(COMMENTS)
+            .faults(0.3)
+            .fault_kinds(&[FaultKind::TokenExpired, FaultKind::SystemBusy])
+            .start("127.0.0.1:0")
+            .unwrap();
+        let probe = Arc::new(Probe::default());
+        let driver = D::build(config_for(&sandbox, None), Arc::clone(&probe));
+        let (since, until) = window();
+        let query = GetCommentList::new(since, until)
+            .filter(FilterType::All)
+            .limit(100);
+        match driver.comments(query) {
+            Ok(got) => {
+                let unique: HashSet<_> = got.iter().map(|c| c.comment_id.clone()).collect();
+                assert_eq!(got.len(), COMMENTS, "seed {seed}: every comment");
+                assert_eq!(unique.len(), COMMENTS, "seed {seed}: each once");
+            }
+            Err(err) => failed.push(format!("seed {seed}: {err}")),
+        }
+        if probe.most_token_errors_in_a_call() >= 2 {
+            repeated += 1;
+        }
+    }
+    assert!(
+        failed.is_empty(),
+        "{} of 12 exports failed: {failed:#?}",
+        failed.len()
+    );
+    assert!(
+        repeated > 0,
+        "no call met two token errors: the test proves nothing"
+    );
+}
+
+/// A platform that refuses every token ends the call after the retry budget, with the token
+/// error, having backed off in between: no tight loop of refreshes.
+fn always_refused_tokens_end_within_the_budget<D: Driver>() {
+    let sandbox = Sandbox::builder()
+        .seed(18)
+        .comments(10)
+        .faults(1.0)
+        .fault_kinds(&[FaultKind::TokenExpired])
+        .start("127.0.0.1:0")
+        .unwrap();
+    let probe = Arc::new(Probe::default());
+    let driver = D::build(config_for(&sandbox, None), Arc::clone(&probe));
+    let started = std::time::Instant::now();
+    let err = driver.detail(&CommentId::new("1")).unwrap_err();
+    let elapsed = started.elapsed();
+    let budget = fast_retries().max_attempts;
+    assert!(
+        err.protocol()
+            .is_some_and(review_protocol::Error::is_token_error),
+        "{err}"
+    );
+    assert!(err.to_string().contains("42001"), "{err}");
+    // The call fetched its own token, so every refusal counts against the budget, and each
+    // one is followed by one refresh (but the last).
+    assert_eq!(err.attempts(), budget, "{err}");
+    assert_eq!(probe.token_requests(), usize::try_from(budget).unwrap());
+    // Seven backoffs of at least half of 5, 10, 20, 40, 50, 50 and 50 ms.
+    assert!(elapsed >= Duration::from_millis(100), "{elapsed:?}");
 }
 
 fn one_refresh_for_many<D: Driver>() {
@@ -468,7 +645,7 @@ fn one_refresh_for_many<D: Driver>() {
         creds.secret.clone(),
         TokenConfig::new(RefreshKind::Plain),
     ));
-    let counter = Arc::new(AtomicUsize::new(0));
+    let probe = Arc::new(Probe::default());
     let target = {
         let driver = D::build(
             config_for(
@@ -487,7 +664,7 @@ fn one_refresh_for_many<D: Driver>() {
         .map(|_| {
             Arc::new(D::build(
                 config_for(&sandbox, Some(Arc::clone(&store))),
-                Arc::clone(&counter),
+                Arc::clone(&probe),
             ))
         })
         .collect();
@@ -502,7 +679,7 @@ fn one_refresh_for_many<D: Driver>() {
         thread.join().unwrap().unwrap();
     }
     assert_eq!(
-        counter.load(Ordering::SeqCst),
+        probe.token_requests(),
         1,
         "32 callers sharing a store refresh once"
     );
@@ -613,6 +790,21 @@ macro_rules! suite {
             #[test]
             fn tokens_expire_and_are_invalidated_mid_stream() {
                 super::tokens_expire_and_are_invalidated_mid_stream::<$driver>();
+            }
+
+            #[test]
+            fn token_refused_twice_in_one_call() {
+                super::token_refused_twice_in_one_call::<$driver>();
+            }
+
+            #[test]
+            fn token_expiry_faults_over_seeds() {
+                super::token_expiry_faults_over_seeds::<$driver>();
+            }
+
+            #[test]
+            fn always_refused_tokens_end_within_the_budget() {
+                super::always_refused_tokens_end_within_the_budget::<$driver>();
             }
 
             #[test]

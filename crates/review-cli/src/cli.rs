@@ -32,13 +32,15 @@ pub(crate) struct PlatformArgs {
         long,
         global = true,
         env = "REVIEWS_WECHAT_BASE_URL",
+        hide_env_values = true,
         default_value = "https://api.weixin.qq.com"
     )]
     pub(crate) wechat_base_url: String,
     /// WeChat mini program AppID.
     #[arg(long, global = true, env = "REVIEWS_WECHAT_APPID")]
     pub(crate) wechat_appid: Option<String>,
-    /// WeChat app secret.
+    /// WeChat app secret. Prefer the environment variable: a flag is visible to every user
+    /// of the machine in the process list and lands in shell history.
     #[arg(
         long,
         global = true,
@@ -51,13 +53,15 @@ pub(crate) struct PlatformArgs {
         long,
         global = true,
         env = "REVIEWS_FW199_BASE_URL",
+        hide_env_values = true,
         default_value = "https://kf.fw199.com"
     )]
     pub(crate) fw199_base_url: String,
     /// fw199 partner AppId.
     #[arg(long, global = true, env = "REVIEWS_FW199_APPID")]
     pub(crate) fw199_appid: Option<String>,
-    /// fw199 partner secret.
+    /// fw199 partner secret. Prefer the environment variable: a flag is visible to every user
+    /// of the machine in the process list and lands in shell history.
     #[arg(
         long,
         global = true,
@@ -294,10 +298,12 @@ pub(crate) enum WebhookCommand {
         /// Where to listen.
         #[arg(long, env = "REVIEWS_WEBHOOK_ADDR")]
         addr: SocketAddr,
-        /// The push token set on the WeChat console.
+        /// The push token set on the WeChat console (prefer REVIEWS_WEBHOOK_TOKEN: a flag shows
+        /// in the process list).
         #[arg(long, env = "REVIEWS_WEBHOOK_TOKEN", hide_env_values = true)]
         token: String,
-        /// The EncodingAESKey (safe and compatible mode).
+        /// The EncodingAESKey: safe mode, encrypted pushes only (prefer
+        /// REVIEWS_WEBHOOK_AES_KEY: a flag shows in the process list).
         #[arg(
             long,
             env = "REVIEWS_WEBHOOK_AES_KEY",
@@ -308,6 +314,18 @@ pub(crate) enum WebhookCommand {
         /// The mini program's AppID (with --aes-key).
         #[arg(long, env = "REVIEWS_WEBHOOK_APPID", requires = "aes_key")]
         appid: Option<String>,
+        /// With --aes-key, also accept plaintext pushes. Their `signature` covers the token,
+        /// timestamp and nonce but not the body: whoever sees one push URL can post other
+        /// bodies under it for the 5-minute replay window. Without --aes-key every push is
+        /// plaintext, with that weakness.
+        #[arg(
+            long,
+            env = "REVIEWS_WEBHOOK_ALLOW_PLAINTEXT",
+            requires = "aes_key",
+            value_parser = clap::builder::BoolishValueParser::new(),
+            action = clap::ArgAction::SetTrue
+        )]
+        allow_plaintext: bool,
         /// The largest body accepted, in bytes.
         #[arg(long, default_value_t = 64 * 1024)]
         max_body: usize,
@@ -322,14 +340,20 @@ pub(crate) struct SandboxArgs {
     /// The seed of every id, text and fault.
     #[arg(long, default_value_t = review_sandbox::DEFAULT_SEED)]
     pub(crate) seed: u64,
-    /// WeChat comments to generate.
-    #[arg(long, default_value_t = 240)]
+    /// WeChat comments to generate, 0 to 500000.
+    #[arg(long, default_value_t = 240, value_parser = comments, allow_negative_numbers = true)]
     pub(crate) comments: usize,
-    /// Taobao rates to generate.
-    #[arg(long, default_value_t = 2400)]
+    /// Taobao rates to generate, 0 to 1000000.
+    #[arg(long, default_value_t = 2400, value_parser = rates, allow_negative_numbers = true)]
     pub(crate) rates: usize,
-    /// Share of API calls that fail, 0 to 1.
-    #[arg(long, value_name = "RATE", default_value_t = 0.0)]
+    /// Share of API calls that fail, from 0 (none) to 1 (every call).
+    #[arg(
+        long,
+        value_name = "RATE",
+        default_value_t = 0.0,
+        value_parser = fault_rate,
+        allow_negative_numbers = true
+    )]
     pub(crate) faults: f64,
     /// Push bad reviews to this URL.
     #[arg(long, value_name = "URL")]
@@ -343,7 +367,61 @@ pub(crate) struct SandboxArgs {
     /// Push as xml or json.
     #[arg(long, default_value = "xml")]
     pub(crate) push_format: String,
-    /// Create and push a bad review every N seconds.
-    #[arg(long, value_name = "SECONDS", requires = "push_url")]
+    /// Create and push a bad review every N seconds, 1 to 86400.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        requires = "push_url",
+        value_parser = push_every,
+        allow_negative_numbers = true
+    )]
     pub(crate) push_every: Option<u64>,
+}
+
+/// A whole number in `range`, or a message that says what the option takes.
+fn count_in(text: &str, range: std::ops::RangeInclusive<u64>, what: &str) -> Result<u64, String> {
+    let shown = crate::time::shown(text);
+    let out_of_range = || {
+        format!(
+            "{shown} is not {what}: use a whole number from {} to {}",
+            range.start(),
+            range.end()
+        )
+    };
+    let value: u64 = text.trim().parse().map_err(|_| out_of_range())?;
+    if range.contains(&value) {
+        Ok(value)
+    } else {
+        Err(out_of_range())
+    }
+}
+
+fn comments(text: &str) -> Result<usize, String> {
+    let max = review_sandbox::MAX_COMMENTS as u64;
+    count_in(text, 0..=max, "a number of comments").map(|n| n as usize)
+}
+
+fn rates(text: &str) -> Result<usize, String> {
+    let max = review_sandbox::MAX_RATES as u64;
+    count_in(text, 0..=max, "a number of rates").map(|n| n as usize)
+}
+
+fn push_every(text: &str) -> Result<u64, String> {
+    count_in(text, 1..=86_400, "an interval in seconds")
+}
+
+/// `--faults`: a share from 0 to 1.
+fn fault_rate(text: &str) -> Result<f64, String> {
+    let bad = || {
+        format!(
+            "{} is not a rate: use a number from 0 (no faults) to 1 (every call fails)",
+            crate::time::shown(text)
+        )
+    };
+    let rate: f64 = text.trim().parse().map_err(|_| bad())?;
+    if (0.0..=review_sandbox::MAX_FAULT_RATE).contains(&rate) {
+        Ok(rate)
+    } else {
+        Err(bad())
+    }
 }

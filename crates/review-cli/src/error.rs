@@ -51,10 +51,18 @@ impl CliError {
     }
 }
 
+/// The longest message printed: a safety net for input echoed by a message that does not cut
+/// it itself (an id of a megabyte, say).
+const LONGEST: usize = 1_000;
+
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // One line, whatever the source said.
-        f.write_str(&self.message.replace(['\n', '\r'], " "))
+        // One line, whatever the source said, and not a screenful.
+        let line = self.message.replace(['\n', '\r'], " ");
+        match line.char_indices().nth(LONGEST) {
+            Some((cut, _)) => write!(f, "{}… (message cut)", &line[..cut]),
+            None => f.write_str(&line),
+        }
     }
 }
 

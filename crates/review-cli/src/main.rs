@@ -6,6 +6,7 @@
 mod cli;
 mod commands;
 mod error;
+mod interrupt;
 mod output;
 mod setup;
 mod time;
@@ -71,7 +72,7 @@ fn main() -> ExitCode {
         }
     };
     init_logs();
-    match commands::run(&cli) {
+    match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("reviews: {err}");

@@ -58,7 +58,8 @@ impl Session {
 pub(crate) fn time_zone(text: &str) -> CliResult<TimeZone> {
     let bad = || {
         CliError::usage(format!(
-            "--tz {text:?} is not a time zone: use an IANA name (Asia/Shanghai) or an offset (+08:00)"
+            "--tz {} is not a time zone: use an IANA name (Asia/Shanghai) or an offset (+08:00)",
+            crate::time::shown(text)
         ))
     };
     if let Some(rest) = text.strip_prefix(['+', '-']) {
@@ -75,6 +76,15 @@ pub(crate) fn time_zone(text: &str) -> CliResult<TimeZone> {
             .map_err(|_| bad());
     }
     TimeZone::get(text).map_err(|_| bad())
+}
+
+/// A URL as messages show it: without userinfo (a password), and cut when over-long.
+pub(crate) fn shown_url(text: &str) -> String {
+    let url = review_protocol::redact::url_without_userinfo(text);
+    match url.char_indices().nth(200) {
+        Some((cut, _)) => format!("{}…", &url[..cut]),
+        None => url.into_owned(),
+    }
 }
 
 fn base_url(text: &str, option: &str) -> CliResult<BaseUrl> {
@@ -125,13 +135,13 @@ pub(crate) fn session(args: &PlatformArgs, tz: &str, need: Need) -> CliResult<Se
     if need.wechat && wechat_creds.is_none() && args.wechat_base_url != BaseUrl::WECHAT_STR {
         return Err(CliError::usage(format!(
             "--wechat-base-url is {} but no WeChat credentials are set: pass --wechat-appid and --wechat-secret, or leave the base URL unset to use the embedded sandbox",
-            args.wechat_base_url
+            shown_url(&args.wechat_base_url)
         )));
     }
     if need.fw199 && fw199_creds.is_none() && args.fw199_base_url != BaseUrl::FW199_STR {
         return Err(CliError::usage(format!(
             "--fw199-base-url is {} but no fw199 credentials are set: pass --fw199-appid, --fw199-secret and --seller-nick, or leave the base URL unset to use the embedded sandbox",
-            args.fw199_base_url
+            shown_url(&args.fw199_base_url)
         )));
     }
 

@@ -345,12 +345,135 @@ fn an_unreachable_server_exits_1_naming_the_host() {
     );
 }
 
-/// Waits until `path` holds at least `lines` newlines, or the child ends.
-fn wait_for_lines(child: &mut Child, path: &Path, lines: usize) {
+#[test]
+fn a_failed_export_leaves_the_previous_file_untouched() {
+    for (format, old) in [
+        ("jsonl", "{\"id\":\"old\"}\n"),
+        ("csv", "platform,id\nwechat,old\n"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(format!("reviews.{format}"));
+        std::fs::write(&path, old).unwrap();
+        let output = reviews()
+            .env("REVIEWS_WECHAT_BASE_URL", "http://127.0.0.1:9")
+            .env("REVIEWS_WECHAT_APPID", "wx1234567890abcdef")
+            .env("REVIEWS_WECHAT_SECRET", "0123456789abcdef0123456789abcdef")
+            .args([
+                "export",
+                "--platform",
+                "wechat",
+                "--format",
+                format,
+                "--out",
+            ])
+            .arg(&path)
+            .timeout(Duration::from_secs(120))
+            .output()
+            .unwrap();
+        let stderr = stderr(&output);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains("is unchanged"), "{stderr}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), old, "{format}");
+        assert_only_files(dir.path(), &[&format!("reviews.{format}")]);
+    }
+}
+
+/// The names in `dir` are exactly `names` (no temporary file left behind).
+fn assert_only_files(dir: &Path, names: &[&str]) {
+    let mut found: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    found.sort();
+    let mut expected: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+    expected.sort();
+    assert_eq!(found, expected);
+}
+
+/// A server that accepts connections and then says nothing, or answers every request with
+/// `answer`; returns its base URL.
+fn silent_or_answering(answer: Option<&'static str>) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            if let Some(answer) = answer {
+                std::thread::spawn(move || {
+                    use std::io::Write;
+                    let mut buf = [0u8; 4096];
+                    while stream.read(&mut buf).is_ok_and(|n| n > 0) {
+                        if stream.write_all(answer.as_bytes()).is_err() {
+                            break;
+                        }
+                    }
+                });
+            } else {
+                held.push(stream);
+            }
+        }
+    });
+    url
+}
+
+/// Ctrl-C `after` `reviews export` started waiting on `url`: exit 130 within a second, one
+/// line.
+fn interrupted_promptly(url: &str, after: Duration) {
+    let mut child = reviews_std()
+        .env("REVIEWS_WECHAT_BASE_URL", url)
+        .env("REVIEWS_WECHAT_APPID", "wx1234567890abcdef")
+        .env("REVIEWS_WECHAT_SECRET", "0123456789abcdef0123456789abcdef")
+        .args(["export", "--platform", "wechat"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(after);
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "still waiting on {url}"
+    );
+    let sent = Instant::now();
+    signal(&child, "-INT");
+    let exit = child.wait().unwrap();
+    let took = sent.elapsed();
+    let stderr = child_stderr(&mut child);
+    assert_eq!(exit.code(), Some(130), "{stderr}");
+    assert!(took < Duration::from_secs(1), "took {took:?}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("reviews: interrupted"), "{stderr}");
+    assert!(stderr.contains("wrote 0 reviews"), "{stderr}");
+}
+
+#[test]
+fn ctrl_c_during_a_request_that_never_answers_exits_130_at_once() {
+    interrupted_promptly(&silent_or_answering(None), Duration::from_millis(1500));
+}
+
+#[test]
+fn ctrl_c_during_a_back_off_sleep_exits_130_at_once() {
+    // Every answer is a 503 at once: the client spends its time in back-off sleeps (about
+    // 0.1 + 0.2 + 0.4 + 0.8 s with jitter), so 500 ms in it is asleep.
+    interrupted_promptly(
+        &silent_or_answering(Some(
+            "HTTP/1.1 503 Service Unavailable\r\ncontent-length: 4\r\n\r\nbusy",
+        )),
+        Duration::from_millis(500),
+    );
+}
+
+/// Waits until a file in `dir` (the export's temporary file beside its target) holds at
+/// least `lines` newlines, or the child ends.
+fn wait_for_lines(child: &mut Child, dir: &Path, lines: usize) {
     let deadline = Instant::now() + Duration::from_secs(120);
     while Instant::now() < deadline {
-        let seen = std::fs::read(path)
+        let seen = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| std::fs::read(e.unwrap().path()).ok())
             .map(|b| b.iter().filter(|&&c| c == b'\n').count())
+            .max()
             .unwrap_or(0);
         if seen >= lines || child.try_wait().unwrap().is_some() {
             return;
@@ -378,15 +501,24 @@ fn ctrl_c_stops_with_130_and_complete_lines() {
     let sandbox = big_sandbox();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("big.jsonl");
+    std::fs::write(&path, "the previous export\n").unwrap();
     let mut child = spawn_wechat_export(sandbox, &path);
-    wait_for_lines(&mut child, &path, 1000);
+    wait_for_lines(&mut child, dir.path(), 1000);
     std::thread::sleep(Duration::from_millis(200));
     signal(&child, "-INT");
     let stderr = child_stderr(&mut child);
     let exit = child.wait().unwrap();
     assert_eq!(exit.code(), Some(130), "{stderr}");
 
-    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "the previous export\n",
+        "FILE is untouched"
+    );
+    let partial = dir.path().join("big.jsonl.partial");
+    assert!(stderr.contains(&partial.display().to_string()), "{stderr}");
+    assert_only_files(dir.path(), &["big.jsonl", "big.jsonl.partial"]);
+    let text = std::fs::read_to_string(&partial).unwrap();
     assert!(text.ends_with('\n'), "the file ends on a complete line");
     let all = records(&text);
     assert!(all.len() >= 1000 && all.len() < 100_000, "{}", all.len());
@@ -405,12 +537,13 @@ fn an_api_failure_mid_export_exits_1_with_complete_lines() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cut.jsonl");
     let mut child = spawn_wechat_export(&sandbox, &path);
-    wait_for_lines(&mut child, &path, 500);
+    wait_for_lines(&mut child, dir.path(), 500);
     sandbox.shutdown();
     let stderr = child_stderr(&mut child);
     let exit = child.wait().unwrap();
     assert_eq!(exit.code(), Some(1), "{stderr}");
-    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(!path.exists(), "no FILE from a failed export");
+    let text = std::fs::read_to_string(dir.path().join("cut.jsonl.partial")).unwrap();
     assert!(text.ends_with('\n'));
     let all = records(&text);
     assert!(all.len() >= 500 && all.len() < 30_000, "{}", all.len());

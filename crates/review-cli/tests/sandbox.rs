@@ -145,6 +145,50 @@ fn a_fault_rate_outside_0_to_1_is_bad_usage() {
 }
 
 #[test]
+fn absurd_sizes_and_negative_numbers_say_the_range_at_parse_time() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["--comments", "1000000000000"],
+            "\"1000000000000\" is not a number of comments: use a whole number from 0 to 500000",
+        ),
+        (
+            &["--comments", "-5"],
+            "is not a number of comments: use a whole number from 0 to",
+        ),
+        (
+            &["--rates", "99999999999999999999999"],
+            "is not a number of rates: use a whole number from 0 to 1000000",
+        ),
+        (
+            &["--faults", "-0.5"],
+            "\"-0.5\" is not a rate: use a number from 0 (no faults) to 1",
+        ),
+        (
+            &[
+                "--push-url",
+                "http://127.0.0.1:9/hook",
+                "--push-every",
+                "-1",
+            ],
+            "is not an interval in seconds: use a whole number from 1 to 86400",
+        ),
+    ];
+    for (args, expected) in cases {
+        let mut all = vec!["sandbox"];
+        all.extend_from_slice(args);
+        let started = std::time::Instant::now();
+        let output = run(&all);
+        let line = one_line_failure(&output, 2, &format!("{args:?}"));
+        assert!(line.contains(expected), "{args:?}: {line}");
+        assert!(!line.contains("unexpected argument"), "{line}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "refused before anything is generated"
+        );
+    }
+}
+
+#[test]
 fn a_fault_rate_in_range_is_accepted() {
     let sandbox = Running::start(&["--faults", "0.3", "--comments", "5", "--rates", "5"]);
     let (status, _, _) = sandbox.stop("-INT");

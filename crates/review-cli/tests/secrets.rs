@@ -332,3 +332,79 @@ fn the_webhook_at_trace_level_shows_neither_push_token_nor_key() {
     forbidden.check("webhook stdout", &stdout);
     forbidden.check("webhook stderr", &format!("{listening}{rest}"));
 }
+
+/// What a URL with userinfo must never show, in any output.
+const USERINFO_URL: &str = "http://alice:S3cretPassw0rd@127.0.0.1:9/";
+
+fn shows_no_userinfo(output: &Output, what: &str) {
+    for stream in [&output.stdout, &output.stderr] {
+        let text = String::from_utf8_lossy(stream);
+        assert!(
+            !text.contains("S3cretPassw0rd") && !text.contains("alice"),
+            "{what}: {text}"
+        );
+    }
+}
+
+#[test]
+fn a_base_url_with_userinfo_is_refused_without_repeating_it() {
+    // With credentials: the URL itself is refused, exit 2.
+    let with_credentials = run(
+        &["export", "--platform", "wechat"],
+        &[
+            ("REVIEWS_WECHAT_BASE_URL", USERINFO_URL.to_owned()),
+            ("REVIEWS_WECHAT_APPID", "wx1234567890abcdef".to_owned()),
+            (
+                "REVIEWS_WECHAT_SECRET",
+                "0123456789abcdef0123456789abcdef".to_owned(),
+            ),
+        ],
+    );
+    assert_eq!(with_credentials.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&with_credentials.stderr);
+    assert!(
+        stderr.contains("credentials in the URL are not allowed"),
+        "{stderr}"
+    );
+    shows_no_userinfo(&with_credentials, "with credentials");
+    // Without credentials, as a flag.
+    let without = run(
+        &[
+            "export",
+            "--platform",
+            "taobao",
+            "--fw199-base-url",
+            USERINFO_URL,
+        ],
+        &[],
+    );
+    assert_eq!(without.status.code(), Some(2));
+    shows_no_userinfo(&without, "without credentials");
+    // As the sandbox's push target.
+    let push = run(&["sandbox", "--push-url", USERINFO_URL], &[]);
+    assert_eq!(push.status.code(), Some(2));
+    shows_no_userinfo(&push, "--push-url");
+}
+
+#[test]
+fn help_shows_no_url_or_secret_from_the_environment() {
+    let env = [
+        ("REVIEWS_WECHAT_BASE_URL", USERINFO_URL.to_owned()),
+        ("REVIEWS_FW199_BASE_URL", USERINFO_URL.to_owned()),
+        ("REVIEWS_WECHAT_SECRET", "S3cretPassw0rd".to_owned()),
+        ("REVIEWS_WEBHOOK_TOKEN", "S3cretPassw0rd".to_owned()),
+    ];
+    for args in [
+        &["--help"][..],
+        &["export", "--help"],
+        &["wechat", "list", "--help"],
+        &["webhook", "serve", "--help"],
+    ] {
+        let output = run(args, &env);
+        assert_eq!(output.status.code(), Some(0), "{args:?}");
+        shows_no_userinfo(&output, &format!("{args:?}"));
+    }
+    let help = run(&["--help"], &[]);
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("Prefer the environment variable"), "{help}");
+}

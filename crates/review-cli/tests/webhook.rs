@@ -14,7 +14,7 @@ mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, ExitStatus};
+use std::process::{Child, ChildStdout, ExitStatus};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Mutex};
@@ -39,6 +39,10 @@ const APPID: &str = "wx1a2b3c4d5e6f7a8b";
 struct Webhook {
     child: Child,
     url: String,
+    /// How this webhook's fence is delivered (safe mode refuses plaintext).
+    config: PushConfig,
+    /// Stdout not read yet (a stalled consumer), with the channel its lines will go to.
+    unread: Option<(ChildStdout, mpsc::Sender<String>)>,
     lines: Receiver<String>,
     stderr: Arc<Mutex<Vec<String>>>,
 }
@@ -47,10 +51,16 @@ impl Webhook {
     /// Starts on a free port (found by binding port 0 and letting it go; retried if another
     /// process takes it first) and waits for the listening line.
     fn start(extra: &[&str]) -> Self {
+        Self::start_reading(extra, true)
+    }
+
+    /// Like [`start`](Self::start); with `read` false nobody reads stdout until
+    /// [`read_stdout`](Self::read_stdout).
+    fn start_reading(extra: &[&str], read: bool) -> Self {
         for _ in 0..5 {
             let port = free_port();
             let addr = format!("127.0.0.1:{port}");
-            if let Some(webhook) = Self::try_start(&addr, extra) {
+            if let Some(webhook) = Self::try_start(&addr, extra, read) {
                 assert_eq!(webhook.url, format!("http://{addr}"));
                 return webhook;
             }
@@ -59,7 +69,7 @@ impl Webhook {
     }
 
     /// Starts on `addr`; `None` if it could not listen there.
-    fn try_start(addr: &str, extra: &[&str]) -> Option<Self> {
+    fn try_start(addr: &str, extra: &[&str], read: bool) -> Option<Self> {
         let mut child = spawn(
             reviews_std()
                 .args(["webhook", "serve", "--addr", addr, "--token", TOKEN])
@@ -68,14 +78,12 @@ impl Webhook {
         let stdout = child.stdout.take().unwrap();
         let stderr = child.stderr.take().unwrap();
         let (send_line, lines) = mpsc::channel();
-        thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if send_line.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let unread = if read {
+            forward_lines(stdout, send_line);
+            None
+        } else {
+            Some((stdout, send_line))
+        };
         let collected = Arc::new(Mutex::new(Vec::new()));
         let (send_first, first) = mpsc::channel();
         let all = Arc::clone(&collected);
@@ -105,12 +113,22 @@ impl Webhook {
             !first.contains(TOKEN) && !first.contains(AES_KEY),
             "no secret: {first}"
         );
+        let safe_only = extra.contains(&"--aes-key") && !extra.contains(&"--allow-plaintext");
         Some(Self {
             child,
             url,
+            config: if safe_only { safe() } else { plain() },
+            unread,
             lines,
             stderr: collected,
         })
+    }
+
+    /// Starts reading stdout (after a stall).
+    fn read_stdout(&mut self) {
+        if let Some((stdout, send)) = self.unread.take() {
+            forward_lines(stdout, send);
+        }
     }
 
     /// The next printed event.
@@ -129,7 +147,7 @@ impl Webhook {
         let (status, _) = post(
             &self.url,
             "/fence",
-            &deliver(&plain(), &bad_score(id), Format::Json),
+            &deliver(&self.config, &bad_score(id), Format::Json),
         );
         assert_eq!(status, 200);
         let event = self.next_event();
@@ -155,6 +173,18 @@ impl Drop for Webhook {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Sends each line of `stdout` on `send`, on a thread of its own.
+fn forward_lines(stdout: ChildStdout, send: mpsc::Sender<String>) {
+    thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if send.send(line).is_err() {
+                break;
+            }
+        }
+    });
 }
 
 fn plain() -> PushConfig {
@@ -382,17 +412,14 @@ fn safe_mode_decrypts_and_marks_events_encrypted() {
         assert_eq!(line["encrypted"], true);
         assert_eq!(line["format"], name);
     }
-    // Plaintext pushes are still accepted (compatible mode).
-    assert_eq!(
-        post(
-            &webhook.url,
-            "/",
-            &deliver(&plain(), &bad_score("2272502024443330652"), Format::Xml)
-        )
-        .0,
-        200
+    // A plaintext push is refused in safe mode: its body is not signed.
+    let (status, body) = post(
+        &webhook.url,
+        "/",
+        &deliver(&plain(), &bad_score("2272502024443330652"), Format::Xml),
     );
-    assert_eq!(webhook.next_event()["encrypted"], false);
+    assert_eq!(status, 401, "{body}");
+    assert!(body.contains("encrypted pushes only"), "{body}");
     // Sealed for another app: refused, not printed.
     let other = plain().with_aes(AES_KEY, "wx0000000000000000").unwrap();
     let delivery = deliver(&other, &bad_score("2272502024443330653"), Format::Xml);
@@ -519,4 +546,196 @@ fn the_sandbox_command_pushes_to_the_webhook_command_in_safe_mode() {
     assert_eq!(status.code(), Some(0));
     let (status, _) = webhook.stop();
     assert_eq!(status.code(), Some(0));
+}
+
+/// `delivery` with `encrypt_type` and `msg_signature` dropped: what an attacker who saw one
+/// safe-mode push URL would post, with a body of their own.
+fn downgraded(delivery: &Delivery) -> String {
+    let params: Vec<(String, String)> = form_urlencoded::parse(delivery.query.as_bytes())
+        .into_owned()
+        .filter(|(k, _)| k != "encrypt_type" && k != "msg_signature")
+        .collect();
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(&params)
+        .finish()
+}
+
+#[test]
+fn safe_mode_refuses_a_downgrade_forgery_unless_plaintext_is_allowed() {
+    let genuine = deliver(&safe(), &bad_score("2272502024443330660"), Format::Xml);
+    let forged = bad_score("6666666666666666666")
+        .to_xml()
+        .unwrap()
+        .into_bytes();
+
+    let webhook = Webhook::start(&["--aes-key", AES_KEY, "--appid", APPID]);
+    let (status, body) = post_raw(
+        &webhook.url,
+        "/",
+        &downgraded(&genuine),
+        "text/xml",
+        forged.clone(),
+    );
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(post(&webhook.url, "/", &genuine).0, 200);
+    assert_eq!(webhook.next_event()["comment_id"], "2272502024443330660");
+    webhook.fence();
+    let (status, stderr) = webhook.stop();
+    assert_eq!(status.code(), Some(0));
+    assert!(
+        stderr.iter().any(|l| l.contains("encrypted pushes only")),
+        "{stderr:?}"
+    );
+
+    // Accepting plaintext is explicit; a forged body under a nonce already seen is still a
+    // replay (401), printed never.
+    let webhook = Webhook::start(&["--aes-key", AES_KEY, "--appid", APPID, "--allow-plaintext"]);
+    let plain_genuine = deliver(&plain(), &bad_score("2272502024443330661"), Format::Xml);
+    assert_eq!(post(&webhook.url, "/", &plain_genuine).0, 200);
+    assert_eq!(webhook.next_event()["encrypted"], false);
+    let (status, body) = post_raw(&webhook.url, "/", &plain_genuine.query, "text/xml", forged);
+    assert_eq!(status, 401, "{body}");
+    assert!(body.contains("replayed"), "{body}");
+    webhook.fence();
+}
+
+#[test]
+fn the_help_says_the_plaintext_body_is_not_signed() {
+    let help = common::ok(&["webhook", "serve", "--help"]);
+    assert!(help.contains("--allow-plaintext"), "{help}");
+    assert!(help.contains("not the body"), "{help}");
+}
+
+#[test]
+fn a_retry_while_stdout_is_stalled_is_not_acknowledged_until_written() {
+    let mut webhook = Webhook::start_reading(&[], false);
+    // Fill the pipe (64 KiB on Linux) until the writer blocks: then pushes stop being answered
+    // 200, since their lines cannot be flushed.
+    let mut sent = 0u32;
+    let stalled = loop {
+        let id = format!("22725020244433{:05}", sent);
+        let delivery = deliver(&plain(), &bad_score(&id), Format::Json);
+        let (status, _) = post(&webhook.url, "/", &delivery);
+        sent += 1;
+        if status != 200 {
+            assert_eq!(status, 503, "refused with a retry-later status");
+            break delivery;
+        }
+        assert!(sent < 5_000, "stdout never stalled");
+    };
+    // WeChat's retry of the stalled push: still not acknowledged.
+    let (status, body) = post(&webhook.url, "/", &stalled);
+    assert_eq!(
+        status, 503,
+        "a retry is not answered 200 before the line is written: {body}"
+    );
+    // The server itself is not blocked: a URL check is answered at once.
+    let ts = now().as_second().to_string();
+    let sig = signature(&[TOKEN, &ts, "n0nce"]);
+    let started = std::time::Instant::now();
+    let (status, echo) = send(
+        http::Request::get(format!(
+            "{}/?signature={sig}&timestamp={ts}&nonce=n0nce&echostr=alive",
+            webhook.url
+        ))
+        .body(Vec::new())
+        .unwrap(),
+    );
+    assert_eq!((status, echo.as_str()), (200, "alive"));
+    assert!(started.elapsed() < Duration::from_secs(1));
+
+    // The reader comes back: every line arrives exactly once, the stalled one included, and
+    // the retry is then acknowledged.
+    webhook.read_stdout();
+    let stalled_id = {
+        let event = PushConfig::new(TOKEN)
+            .unwrap()
+            .open(&stalled.query, &stalled.body, now())
+            .unwrap()
+            .event;
+        match event {
+            PushEvent::BadScore(bad) => bad.comment_id.to_string(),
+            other => panic!("{other:?}"),
+        }
+    };
+    let mut seen = std::collections::HashSet::new();
+    while !seen.contains(&stalled_id) {
+        let line = webhook.next_event();
+        assert!(
+            seen.insert(line["comment_id"].as_str().unwrap().to_owned()),
+            "printed twice: {line}"
+        );
+    }
+    assert_eq!(post(&webhook.url, "/", &stalled).0, 200);
+    webhook.fence();
+}
+
+#[test]
+fn a_closed_stdout_stops_the_server_with_one_line_and_exit_1() {
+    let mut webhook = Webhook::start_reading(&[], false);
+    drop(webhook.unread.take());
+    let delivery = deliver(&plain(), &bad_score("2272502024443330670"), Format::Json);
+    let (status, _) = post(&webhook.url, "/", &delivery);
+    assert_eq!(status, 503, "not acknowledged: nobody recorded it");
+    let status = wait(&mut webhook.child);
+    assert_eq!(status.code(), Some(1));
+    thread::sleep(Duration::from_millis(50));
+    let stderr = webhook.stderr.lock().unwrap().clone();
+    let last = stderr.last().unwrap();
+    assert!(
+        last.starts_with("reviews: cannot write events to stdout"),
+        "{stderr:?}"
+    );
+}
+
+/// `n` connections to `url` that send half a request head and then stall.
+fn stalled_heads(url: &str, n: usize) -> Vec<TcpStream> {
+    let addr = url.trim_start_matches("http://");
+    (0..n)
+        .map(|_| {
+            let mut stream = TcpStream::connect(addr).unwrap();
+            stream.write_all(b"POST /push?signature=").unwrap();
+            stream
+        })
+        .collect()
+}
+
+#[test]
+fn unfinished_heads_are_closed_after_the_header_timeout_while_pushes_go_on() {
+    let webhook = Webhook::start(&[]);
+    let mut stalled = stalled_heads(&webhook.url, 200);
+    // Meanwhile a push on a fresh connection is answered at once.
+    webhook.fence();
+    // The header read timeout is 10 s: by 13 s every stalled connection has been closed.
+    let deadline = std::time::Instant::now() + Duration::from_secs(13);
+    for stream in &mut stalled {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        stream
+            .set_read_timeout(Some(left.max(Duration::from_millis(1))))
+            .unwrap();
+        let mut buf = [0u8; 256];
+        // Closed: end of file (hyper closes without an answer) or a reset; a timeout fails.
+        match stream.read(&mut buf) {
+            Ok(_) => {}
+            Err(err) if err.kind() == std::io::ErrorKind::ConnectionReset => {}
+            Err(err) => panic!("a stalled connection is still open: {err}"),
+        }
+    }
+    webhook.fence();
+}
+
+#[test]
+fn sigterm_stops_within_the_grace_despite_a_half_sent_request() {
+    let mut webhook = Webhook::start(&[]);
+    let _stalled = stalled_heads(&webhook.url, 3);
+    thread::sleep(Duration::from_millis(100));
+    let sent = std::time::Instant::now();
+    common::signal(&webhook.child, "-TERM");
+    let status = wait(&mut webhook.child);
+    assert_eq!(status.code(), Some(0));
+    assert!(
+        sent.elapsed() < Duration::from_secs(8),
+        "took {:?}: the grace is 5 s",
+        sent.elapsed()
+    );
 }

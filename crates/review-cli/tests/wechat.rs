@@ -14,14 +14,15 @@ mod common;
 
 use std::collections::HashSet;
 use std::process::Output;
+use std::time::Duration;
 
 use review_sandbox::Sandbox;
 use serde_json::Value;
 use unicode_width::UnicodeWidthStr;
 
 use common::{
-    CSV_HEADER, first_stdout_line, is_rfc3339_utc, json_lines, ok, read_csv, refused,
-    reviews_in_100_columns, run, spawn, start_sandbox, stderr, stdout,
+    CSV_HEADER, first_stdout_line, is_rfc3339_utc, json_lines, ok, one_line_failure, read_csv,
+    refused, reviews, reviews_in_100_columns, run, spawn, start_sandbox, stderr, stdout,
 };
 
 /// `wechat list --format json` over the sandbox's whole span, with `extra` arguments.
@@ -447,6 +448,44 @@ fn compromise_uploads_pictures_then_confirms() {
             dir.path().to_str().unwrap(),
         ],
         "a directory",
+    );
+}
+
+#[test]
+fn pic_refuses_devices_fifos_and_oversized_files_without_reading_them() {
+    let id = "2778849575614752718";
+    // /dev/zero never ends: refused from its metadata, at once, without reading it.
+    let started = std::time::Instant::now();
+    refused(
+        &["wechat", "compromise", id, "--pic", "/dev/zero"],
+        "--pic /dev/zero: not a regular file",
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+    // A FIFO would block the open forever: refused before it is opened.
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pic.png");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let fifo = fifo.to_str().unwrap();
+    let output = reviews()
+        .args(["wechat", "compromise", id, "--pic", fifo])
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    assert_eq!(
+        one_line_failure(&output, 2, "a FIFO").trim_end(),
+        format!("reviews: --pic {fifo}: not a regular file: pass a JPEG, PNG, GIF or BMP picture")
+    );
+    // Over 10 MiB by its size (a sparse file: nothing is written or read).
+    let big = dir.path().join("big.png");
+    let file = std::fs::File::create(&big).unwrap();
+    file.set_len(64 * 1024 * 1024 * 1024).unwrap();
+    refused(
+        &["wechat", "compromise", id, "--pic", big.to_str().unwrap()],
+        "the picture is 68719476736 bytes; WeChat takes at most 10485760",
     );
 }
 

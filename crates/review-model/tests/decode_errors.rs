@@ -265,3 +265,27 @@ fn push_json_not_object() {
     let err = PushEvent::from_json(b"[1,2]").unwrap_err();
     assert_eq!(err.to_string(), "push message: expected a JSON object");
 }
+
+#[test]
+fn a_push_that_names_no_event_or_message_type_is_refused() {
+    for xml in [
+        "<xml></xml>",
+        "<xml><Event></Event></xml>",
+        "<xml><ToUserName>gh</ToUserName></xml>",
+    ] {
+        let err = PushEvent::from_xml(xml).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "push message: neither `Event` nor `MsgType` says what it is",
+            "{xml}"
+        );
+    }
+    let err = PushEvent::from_json(br#"{"MsgType":" "}"#).unwrap_err();
+    assert!(
+        err.to_string().contains("neither `Event` nor `MsgType`"),
+        "{err}"
+    );
+    // A message that is not an event is named by its MsgType.
+    let text = PushEvent::from_json(br#"{"MsgType":"text","Content":"hi"}"#).unwrap();
+    assert_eq!(text.name(), "text");
+}

@@ -13,7 +13,7 @@ use proptest::prelude::*;
 use review_model::CommentId;
 use review_model::wechat::{BadScoreEvent, PushEvent};
 use review_protocol::push::{
-    Answer, Deduplicator, Format, PushConfig, PushConfigError, PushError, signature,
+    Admission, Answer, Deduplicator, Format, PushConfig, PushConfigError, PushError, signature,
 };
 use serde_json::Value;
 
@@ -21,7 +21,13 @@ const TOKEN: &str = "PushToken123";
 const KEY: &str = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
 const APPID: &str = "wx1a2b3c4d5e6f7a8b";
 
+/// Safe mode that also accepts plaintext (so one configuration opens every form).
 fn config() -> PushConfig {
+    safe_only().allow_plaintext(true)
+}
+
+/// Safe mode as configured by default: encrypted pushes only.
+fn safe_only() -> PushConfig {
     PushConfig::new(TOKEN)
         .unwrap()
         .with_aes(KEY, APPID)
@@ -357,30 +363,222 @@ fn url_check() {
 }
 
 #[test]
-fn retries_are_recognised_and_memory_is_bounded() {
+fn retries_are_recognised_and_memory_is_bounded_by_time() {
     let (query, body) = deliver(Format::Json, true);
     let push = config().open(&query, &body, at(1_704_038_400)).unwrap();
     let mut seen = Deduplicator::new(SignedDuration::from_mins(10), 2);
-    assert!(seen.first_delivery(&push, at(1_704_038_400)));
-    assert!(
-        !seen.first_delivery(&push, at(1_704_038_405)),
+    assert_eq!(seen.admit(&push, at(1_704_038_400)), Admission::New);
+    assert_eq!(
+        seen.admit(&push, at(1_704_038_402)),
+        Admission::InProgress,
+        "a retry while the first delivery is still being written"
+    );
+    seen.recorded(&push, at(1_704_038_403));
+    assert_eq!(
+        seen.admit(&push, at(1_704_038_405)),
+        Admission::Recorded,
         "WeChat's retry after 5 s"
     );
-    assert!(
-        seen.first_delivery(&push, at(1_704_038_400 + 601)),
+    assert_eq!(
+        seen.admit(&push, at(1_704_038_403 + 601)),
+        Admission::New,
         "forgotten after the memory"
     );
-    for n in 0..5 {
-        let other = review_protocol::push::Push {
-            event: bad_score(&n.to_string()),
-            ..push.clone()
-        };
-        assert!(seen.first_delivery(&other, at(1_704_039_100)));
-    }
+    seen.recorded(&push, at(1_704_039_004));
+    // Two events fill a capacity of two: a third is refused, nothing inside the memory is
+    // forgotten to make room (a burst cannot flush the memory).
+    let other = |n: u32| review_protocol::push::Push {
+        event: bad_score(&n.to_string()),
+        nonce: format!("nonce{n}"),
+        ..push.clone()
+    };
+    assert_eq!(seen.admit(&other(1), at(1_704_039_005)), Admission::New);
+    assert_eq!(seen.admit(&other(2), at(1_704_039_005)), Admission::Full);
+    assert_eq!(seen.admit(&push, at(1_704_039_006)), Admission::Recorded);
     assert_eq!(seen.len(), 2);
 }
 
+#[test]
+fn an_abandoned_event_is_new_again_and_in_progress_is_never_forgotten() {
+    let (query, body) = deliver(Format::Json, true);
+    let push = config().open(&query, &body, at(1_704_038_400)).unwrap();
+    let mut seen = Deduplicator::new(SignedDuration::from_mins(10), 10);
+    assert_eq!(seen.admit(&push, at(1_704_038_400)), Admission::New);
+    seen.abandoned(&push);
+    assert_eq!(seen.admit(&push, at(1_704_038_401)), Admission::New);
+    // Still being written an hour later (a stalled output): its retries still wait.
+    assert_eq!(
+        seen.admit(&push, at(1_704_038_401 + 3_600)),
+        Admission::InProgress
+    );
+}
+
+#[test]
+fn a_reused_timestamp_and_nonce_with_another_body_is_a_replay() {
+    // Plaintext mode: the signature covers token, timestamp and nonce, not the body.
+    let plain = PushConfig::new(TOKEN).unwrap();
+    let d = plain
+        .deliver(
+            &bad_score("1"),
+            Format::Json,
+            at(1_704_038_400),
+            "n0nce",
+            None,
+        )
+        .unwrap();
+    let genuine = plain.open(&d.query, &d.body, at(1_704_038_400)).unwrap();
+    let forged_body = bad_score("666").to_json();
+    let forged = plain
+        .open(&d.query, forged_body.as_bytes(), at(1_704_038_401))
+        .unwrap();
+    let mut seen = Deduplicator::default();
+    assert_eq!(seen.admit(&genuine, at(1_704_038_400)), Admission::New);
+    seen.recorded(&genuine, at(1_704_038_400));
+    assert_eq!(seen.admit(&forged, at(1_704_038_401)), Admission::Replayed);
+    assert_eq!(
+        seen.admit(&genuine, at(1_704_038_405)),
+        Admission::Recorded,
+        "the same body again is WeChat's retry"
+    );
+    assert_eq!(
+        PushError::NonceReused.http_status(),
+        http::StatusCode::UNAUTHORIZED
+    );
+}
+
+#[test]
+fn safe_mode_refuses_a_plaintext_downgrade_unless_allowed() {
+    // A captured safe-mode delivery: drop encrypt_type and msg_signature, post a forged body.
+    let d = config()
+        .deliver(
+            &bad_score("1"),
+            Format::Xml,
+            at(1_704_038_400),
+            "n0nce",
+            Some([3; 16]),
+        )
+        .unwrap();
+    let params: Vec<(String, String)> = form_urlencoded::parse(d.query.as_bytes())
+        .into_owned()
+        .filter(|(k, _)| k != "encrypt_type" && k != "msg_signature")
+        .collect();
+    let downgraded: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(&params)
+        .finish();
+    let forged = bad_score("666").to_xml().unwrap();
+    let refused = safe_only()
+        .open(&downgraded, forged.as_bytes(), at(1_704_038_401))
+        .unwrap_err();
+    assert!(matches!(refused, PushError::PlaintextRefused), "{refused}");
+    assert_eq!(refused.http_status(), http::StatusCode::UNAUTHORIZED);
+    assert!(
+        refused.to_string().contains("encrypted pushes only"),
+        "{refused}"
+    );
+    // The genuine encrypted delivery is still accepted.
+    assert!(
+        safe_only()
+            .open(&d.query, &d.body, at(1_704_038_401))
+            .is_ok()
+    );
+    // Accepting both is explicit, and then the body is not authenticated.
+    let both = safe_only().allow_plaintext(true);
+    assert!(both.accepts_plaintext() && !safe_only().accepts_plaintext());
+    let push = both
+        .open(&downgraded, forged.as_bytes(), at(1_704_038_401))
+        .unwrap();
+    assert!(!push.encrypted);
+    assert!(PushConfig::new(TOKEN).unwrap().accepts_plaintext());
+}
+
+#[test]
+fn an_empty_signed_message_is_refused() {
+    let plain = PushConfig::new(TOKEN).unwrap();
+    let sig = signature(&[TOKEN, "1704038400", "n0nce"]);
+    let query = format!("signature={sig}&timestamp=1704038400&nonce=n0nce");
+    for body in ["<xml></xml>", "{}", r#"{"Event":""}"#] {
+        let err = plain
+            .open(&query, body.as_bytes(), at(1_704_038_400))
+            .unwrap_err();
+        assert_eq!(err.http_status(), http::StatusCode::BAD_REQUEST, "{body}");
+        assert!(
+            err.to_string().contains("neither `Event` nor `MsgType`"),
+            "{body}: {err}"
+        );
+    }
+}
+
+/// One step of a model-based run of the deduplicator.
+#[derive(Debug, Clone)]
+enum Op {
+    Admit { event: u8, nonce: u8, body: u8 },
+    Recorded { event: u8 },
+    Abandoned { event: u8 },
+    Wait { seconds: i64 },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => (0u8..4, 0u8..4, 0u8..2).prop_map(|(event, nonce, body)| Op::Admit { event, nonce, body }),
+        2 => (0u8..4).prop_map(|event| Op::Recorded { event }),
+        1 => (0u8..4).prop_map(|event| Op::Abandoned { event }),
+        1 => (0i64..400).prop_map(|seconds| Op::Wait { seconds }),
+    ]
+}
+
 proptest! {
+    /// Against a plain reference model: an event is new only when nothing remembers it, in
+    /// progress until recorded or abandoned, recorded for the whole memory after that; a
+    /// `(timestamp, nonce)` seen with one body refuses any other while remembered.
+    #[test]
+    fn deduplicator_matches_its_model(ops in proptest::collection::vec(op(), 1..80)) {
+        use std::collections::HashMap;
+        let memory = SignedDuration::from_secs(600);
+        let mut seen = Deduplicator::new(memory, 1_000);
+        let base = config().open(&deliver(Format::Json, true).0, &deliver(Format::Json, true).1, at(1_704_038_400)).unwrap();
+        let push = |event: u8, nonce: u8, body: u8| review_protocol::push::Push {
+            event: bad_score(&event.to_string()),
+            nonce: format!("n{nonce}"),
+            body_digest: [body; 20],
+            ..base.clone()
+        };
+        // event -> (recorded?, stamped at); nonce -> (body, stamped at)
+        let mut events: HashMap<u8, (bool, i64)> = HashMap::new();
+        let mut nonces: HashMap<u8, (u8, i64)> = HashMap::new();
+        let mut now = 1_704_038_400i64;
+        for op in ops {
+            let expired = |stamped: i64, now: i64| now - stamped > 600;
+            match op {
+                Op::Wait { seconds } => now += seconds,
+                Op::Admit { event, nonce, body } => {
+                    let got = seen.admit(&push(event, nonce, body), at(now));
+                    nonces.retain(|_, (_, t)| !expired(*t, now));
+                    events.retain(|_, (recorded, t)| !*recorded || !expired(*t, now));
+                    let expected = match nonces.get(&nonce) {
+                        Some((b, _)) if *b != body => Admission::Replayed,
+                        _ => {
+                            nonces.entry(nonce).or_insert((body, now));
+                            match events.get(&event) {
+                                Some((true, _)) => Admission::Recorded,
+                                Some((false, _)) => Admission::InProgress,
+                                None => { events.insert(event, (false, now)); Admission::New }
+                            }
+                        }
+                    };
+                    prop_assert_eq!(got, expected);
+                }
+                Op::Recorded { event } => {
+                    seen.recorded(&push(event, 0, 0), at(now));
+                    events.insert(event, (true, now));
+                }
+                Op::Abandoned { event } => {
+                    seen.abandoned(&push(event, 0, 0));
+                    events.remove(&event);
+                }
+            }
+        }
+    }
+
     #[test]
     fn seal_then_open_any_message_any_appid(message in "\\PC{0,300}", appid in "[a-zA-Z0-9]{1,32}", random in any::<[u8; 16]>()) {
         let config = PushConfig::new(TOKEN).unwrap().with_aes(KEY, &appid).unwrap();

@@ -14,7 +14,7 @@ use crate::shared::{Shared, lock};
 use crate::writes::WriteRecord;
 use crate::{push, router};
 
-/// A running sandbox. Dropping it stops the server.
+/// A running sandbox. Dropping it stops the server (within the shutdown grace).
 pub struct Sandbox {
     base_url: String,
     shared: Arc<Shared>,
@@ -49,20 +49,27 @@ impl Sandbox {
             .build()
             .map_err(SandboxError::Start)?;
         let app = router::router(Arc::clone(&shared));
+        let limits = shared.config.limits;
         let background = Arc::clone(&shared);
         let thread = std::thread::Builder::new()
             .name("review-sandbox".to_owned())
             .spawn(move || {
                 runtime.block_on(async move {
-                    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
-                        return;
+                    let listener = match tokio::net::TcpListener::from_std(listener) {
+                        Ok(listener) => listener,
+                        Err(err) => {
+                            tracing::error!(%err, "the sandbox cannot serve its socket");
+                            return;
+                        }
                     };
                     push::start_timer(background);
-                    let server = axum::serve(listener, app).with_graceful_shutdown(async {
+                    // A dropped sender (the handle gone without `stop`) also stops the server.
+                    let stop = async {
                         let _ = stop.await;
-                    });
-                    if let Err(err) = server.await {
-                        tracing::error!(%err, "the sandbox server stopped");
+                    };
+                    match review_server::serve(listener, app, limits, stop).await {
+                        Ok(served) => tracing::debug!(?served, "the sandbox server stopped"),
+                        Err(err) => tracing::error!(%err, "the sandbox server did not start"),
                     }
                 });
             })
@@ -123,7 +130,9 @@ impl Sandbox {
         self.shared.clock.advance(by);
     }
 
-    /// Stops the server and waits for it.
+    /// Stops the server and waits for it: it stops accepting at once, lets requests in
+    /// progress finish within the limits' `shutdown_grace` (5 s by default), then drops what is
+    /// left, so a stalled client cannot hold it. Dropping the sandbox does the same.
     pub fn shutdown(mut self) {
         self.stop();
     }

@@ -7,6 +7,12 @@
 //! the same ids, whatever the day. Faults are injected at a configurable rate, and bad reviews
 //! can be pushed to a webhook in every mode WeChat uses.
 //!
+//! It is served by [`review_server::serve`], so a slow, stalled or idle client is cut off
+//! after the [`Limits`]' timeouts, at most `max_connections` are served at once, and stopping
+//! never waits past the shutdown grace. Every size has a documented range (the `MAX_*` and
+//! `MIN_*` constants, for a command line to check with the same numbers), and
+//! [`SandboxBuilder::start`] refuses a value outside it instead of exhausting memory.
+//!
 //! ```
 //! use review_sandbox::Sandbox;
 //!
@@ -32,9 +38,14 @@ mod shared;
 mod wechat;
 mod writes;
 
-pub use builder::{DEFAULT_SEED, SandboxBuilder, SandboxError};
+pub use builder::{
+    DEFAULT_SEED, MAX_COMMENTS, MAX_FAULT_RATE, MAX_PUSH_INTERVAL, MAX_PUSH_RETRY_AFTER, MAX_RATES,
+    MAX_SLOW_RESPONSE, MAX_TOKEN_LIFETIME, MIN_PUSH_INTERVAL, MIN_PUSH_RETRY_AFTER,
+    MIN_TOKEN_LIFETIME, SandboxBuilder, SandboxError,
+};
 pub use credentials::{Fw199SandboxCredentials, WechatCredentials};
 pub use faults::{FaultKind, UnknownFaultKind};
 pub use handle::Sandbox;
 pub use push::{PushRecord, PushTarget};
+pub use review_server::{Limits, ServeError};
 pub use writes::WriteRecord;

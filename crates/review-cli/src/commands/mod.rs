@@ -9,14 +9,26 @@ mod wechat;
 
 use crate::cli::{Cli, Command, PlatformChoice};
 use crate::error::CliResult;
+use crate::interrupt;
 use crate::setup::{self, Need};
 
-/// Runs the parsed command.
-pub(crate) fn run(cli: &Cli) -> CliResult {
+/// Runs the parsed command. The servers stop on signals through their own runtime; every
+/// other command runs where Ctrl-C can stop it at any moment (see [`interrupt`]).
+pub(crate) fn run(cli: Cli) -> CliResult {
     match &cli.command {
         Command::Completions { shell } => completions::run(*shell),
         Command::Sandbox(args) => sandbox::run(args),
         Command::Webhook(command) => webhook::run(command),
+        Command::Wechat(_) | Command::Taobao(_) | Command::Export(_) => {
+            interrupt::run(move || run_client(&cli))
+        }
+    }
+}
+
+/// The commands that talk to the platforms.
+fn run_client(cli: &Cli) -> CliResult {
+    match &cli.command {
+        Command::Completions { .. } | Command::Sandbox(_) | Command::Webhook(_) => Ok(()),
         Command::Wechat(command) => {
             // Bad input must fail before the sandbox's notice: one line on stderr.
             wechat::check(command)?;

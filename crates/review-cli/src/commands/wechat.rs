@@ -7,13 +7,14 @@ mod list;
 mod show;
 mod write;
 
+use std::io::Read;
 use std::path::Path;
 use std::str::FromStr;
 
 use jiff::Timestamp;
 use review_model::wechat::FilterType;
 use review_model::{CommentId, CommentReplyId, OpenId, ReplyId};
-use review_protocol::wechat::UploadMedia;
+use review_protocol::wechat::{MAX_IMAGE_BYTES, UploadMedia};
 
 use crate::cli::{ListFormat, WechatCommand, Window};
 use crate::error::{CliError, CliResult};
@@ -174,15 +175,42 @@ fn detail_format(format: Option<ListFormat>) -> CliResult<ListFormat> {
 
 /// The bytes of a `--pic`, checked to be a picture WeChat takes, so that a wrong file fails
 /// before anything is uploaded.
+///
+/// The type and size come from the file's metadata before it is opened: a FIFO would block
+/// the open, `/dev/zero` would never end. The read is capped as well, in case the file grows
+/// in between.
 fn picture(path: &Path) -> CliResult<Vec<u8>> {
     let shown = path.display();
-    if path.is_dir() {
+    let cannot =
+        |err: &std::io::Error| CliError::usage(format!("--pic {shown}: cannot read it: {err}"));
+    let metadata = std::fs::metadata(path).map_err(|e| cannot(&e))?;
+    if !metadata.is_file() {
+        let kind = if metadata.is_dir() {
+            "a directory"
+        } else {
+            "not a regular file"
+        };
         return Err(CliError::usage(format!(
-            "--pic {shown}: a directory: pass a JPEG, PNG, GIF or BMP picture"
+            "--pic {shown}: {kind}: pass a JPEG, PNG, GIF or BMP picture"
         )));
     }
-    let data = std::fs::read(path)
-        .map_err(|err| CliError::usage(format!("--pic {shown}: cannot read it: {err}")))?;
+    let limit = MAX_IMAGE_BYTES as u64;
+    let too_big = |size: u64| {
+        CliError::usage(format!(
+            "--pic {shown}: the picture is {size} bytes; WeChat takes at most {limit} (10 MiB)"
+        ))
+    };
+    if metadata.len() > limit {
+        return Err(too_big(metadata.len()));
+    }
+    let file = std::fs::File::open(path).map_err(|e| cannot(&e))?;
+    let mut data = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+    file.take(limit + 1)
+        .read_to_end(&mut data)
+        .map_err(|e| cannot(&e))?;
+    if data.len() as u64 > limit {
+        return Err(too_big(data.len() as u64));
+    }
     UploadMedia::image(file_name(path), data.clone())
         .validate()
         .map_err(|err| CliError::usage(format!("--pic {shown}: {err}")))?;

@@ -61,6 +61,10 @@ pub enum PushDecodeError {
     /// The body was JSON but not an object.
     #[error("push message: expected a JSON object")]
     NotAnObject,
+    /// Neither `Event` nor `MsgType` names the message: nothing says what it is (an empty
+    /// `<xml></xml>` decodes to no fields at all).
+    #[error("push message: neither `Event` nor `MsgType` says what it is")]
+    Unnamed,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -99,9 +103,15 @@ impl PushEvent {
         }
     }
 
-    /// Types a message from its fields; an unknown event is [`PushEvent::Other`], never an error.
+    /// Types a message from its fields; an unknown event is [`PushEvent::Other`]. A message
+    /// that names neither an `Event` nor a `MsgType` is refused: it cannot be told apart from
+    /// an empty or truncated body.
     pub fn from_fields(fields: Map<String, Value>) -> Result<Self, PushDecodeError> {
-        let event = text_field(&fields, "Event");
+        let event = text_field(&fields, "Event").filter(|e| !e.trim().is_empty());
+        let msg_type = text_field(&fields, "MsgType").filter(|m| !m.trim().is_empty());
+        if event.is_none() && msg_type.is_none() {
+            return Err(PushDecodeError::Unnamed);
+        }
         if event.as_deref() == Some(BAD_SCORE_EVENT) {
             let wire: BadScoreWire = crate::from_value(Value::Object(fields))?;
             return Ok(Self::BadScore(BadScoreEvent {
@@ -112,7 +122,7 @@ impl PushEvent {
             }));
         }
         Ok(Self::Other(OtherEvent {
-            msg_type: text_field(&fields, "MsgType"),
+            msg_type,
             event,
             fields,
         }))

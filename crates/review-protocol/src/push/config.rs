@@ -55,6 +55,7 @@ pub struct PushConfig {
     pub(crate) safe: Option<SafeMode>,
     pub(crate) max_body: usize,
     pub(crate) window: SignedDuration,
+    pub(crate) plaintext_allowed: bool,
 }
 
 impl PushConfig {
@@ -69,10 +70,19 @@ impl PushConfig {
             safe: None,
             max_body: DEFAULT_MAX_BODY,
             window: DEFAULT_WINDOW,
+            plaintext_allowed: false,
         })
     }
 
     /// Adds safe (and compatible) mode: the 43-character EncodingAESKey and the app's appid.
+    ///
+    /// From then on only encrypted pushes (`encrypt_type=aes` with a valid `msg_signature`)
+    /// are accepted: a plaintext push is refused with [`PushError::PlaintextRefused`], because
+    /// its `signature` covers the token, timestamp and nonce but not the body, so anyone who
+    /// saw one push URL could post other bodies under it. [`allow_plaintext`](Self::allow_plaintext)
+    /// accepts both.
+    ///
+    /// [`PushError::PlaintextRefused`]: super::PushError::PlaintextRefused
     pub fn with_aes(
         mut self,
         encoding_aes_key: &str,
@@ -86,6 +96,21 @@ impl PushConfig {
             appid: appid.to_owned(),
         });
         Ok(self)
+    }
+
+    /// With safe mode, also accept plaintext pushes (for a console switching modes). Their body
+    /// is not signed: see [`with_aes`](Self::with_aes). Without safe mode plaintext is the only
+    /// mode and this changes nothing.
+    #[must_use]
+    pub fn allow_plaintext(mut self, allowed: bool) -> Self {
+        self.plaintext_allowed = allowed;
+        self
+    }
+
+    /// Whether a plaintext push is accepted: always without safe mode, only when
+    /// [`allow_plaintext`](Self::allow_plaintext) was set with it.
+    pub fn accepts_plaintext(&self) -> bool {
+        self.safe.is_none() || self.plaintext_allowed
     }
 
     /// Refuses bodies over `bytes` (default 64 KiB).
@@ -115,6 +140,7 @@ impl fmt::Debug for PushConfig {
             .field("safe_mode", &self.safe.as_ref().map(|s| &s.appid))
             .field("max_body", &self.max_body)
             .field("window", &self.window)
+            .field("plaintext_allowed", &self.plaintext_allowed)
             .finish()
     }
 }

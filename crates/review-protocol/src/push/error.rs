@@ -42,6 +42,15 @@ pub enum PushError {
     /// The body is neither XML nor JSON.
     #[error("the push body is neither XML nor JSON")]
     UnknownFormat,
+    /// A plaintext push arrived where safe mode accepts encrypted pushes only.
+    #[error(
+        "a plaintext push arrived but safe mode accepts encrypted pushes only (encrypt_type=aes with msg_signature)"
+    )]
+    PlaintextRefused,
+    /// The `timestamp` and `nonce` of an earlier delivery came with another body: the plaintext
+    /// signature does not cover the body, so this is a replay with a forged body.
+    #[error("`timestamp` and `nonce` were already used for another body: a replayed push")]
+    NonceReused,
     /// An encrypted push arrived but no EncodingAESKey is configured.
     #[error("an encrypted push arrived but no EncodingAESKey is configured")]
     NoKey,
@@ -64,9 +73,12 @@ impl PushError {
     /// authentication, 413 for an oversized body, 400 otherwise.
     pub fn http_status(&self) -> http::StatusCode {
         match self {
-            Self::BadSignature(_) | Self::Stale { .. } | Self::Missing(_) | Self::BadTimestamp => {
-                http::StatusCode::UNAUTHORIZED
-            }
+            Self::BadSignature(_)
+            | Self::Stale { .. }
+            | Self::Missing(_)
+            | Self::BadTimestamp
+            | Self::PlaintextRefused
+            | Self::NonceReused => http::StatusCode::UNAUTHORIZED,
             Self::TooLarge { .. } => http::StatusCode::PAYLOAD_TOO_LARGE,
             _ => http::StatusCode::BAD_REQUEST,
         }

@@ -11,7 +11,7 @@
 //!
 //! ```
 //! use jiff::Timestamp;
-//! use review_protocol::push::{Deduplicator, PushConfig};
+//! use review_protocol::push::{Admission, Deduplicator, PushConfig};
 //! use review_model::wechat::PushEvent;
 //!
 //! // Once, at start-up: a bad key fails here, not on the first push.
@@ -25,15 +25,20 @@
 //! # let delivery = config.deliver(&event, review_protocol::push::Format::Xml, now, "n0nce", Some([7; 16]))?;
 //! # let (query, body) = (delivery.query.as_str(), delivery.body.as_slice());
 //! match config.open(query, body, now) {
-//!     Ok(push) => {
-//!         if seen.first_delivery(&push, now) {
+//!     Ok(push) => match seen.admit(&push, now) {
+//!         Admission::New => {
 //!             if let PushEvent::BadScore(bad) = &push.event {
-//!                 println!("bad review {}", bad.comment_id); // queue the work; answer fast
+//!                 println!("bad review {}", bad.comment_id); // keep it durably; answer fast
 //!             }
+//!             seen.recorded(&push, now); // only once it is kept
+//!             let answer = push.answer(); // 200, answer.content_type, answer.body
+//!             # assert_eq!(answer.body, br#"{"errcode":0,"success":true}"#);
 //!         }
-//!         let answer = push.answer(); // 200, answer.content_type, answer.body
-//!         # assert_eq!(answer.body, br#"{"errcode":0,"success":true}"#);
-//!     }
+//!         Admission::Recorded => { /* a retry: answer 200 again */ }
+//!         Admission::InProgress => { /* wait for the first delivery, then answer */ }
+//!         Admission::Replayed => { /* 401: a forged body under a captured URL */ }
+//!         Admission::Full => { /* 503: WeChat retries later */ }
+//!     },
 //!     Err(err) => {
 //!         let status = err.http_status(); // 401 for a bad signature, 413 too large, else 400
 //!         # let _ = status;
@@ -56,5 +61,5 @@ pub use deliver::{Delivery, Sealed};
 pub use error::PushError;
 pub use key::{EncodingAesKey, InvalidAesKey};
 pub use receive::{Answer, Format, Push};
-pub use replay::Deduplicator;
+pub use replay::{Admission, DEFAULT_CAPACITY, DEFAULT_MEMORY, Deduplicator, EventKey};
 pub use signature::signature;

@@ -2,6 +2,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 use review_model::wechat::{EncryptedPush, PushEvent};
+use sha1::{Digest, Sha1};
 
 use super::{PushConfig, PushError, cipher, signature};
 
@@ -36,6 +37,11 @@ pub struct Push {
     pub encrypted: bool,
     /// The delivery's `timestamp`.
     pub timestamp: Timestamp,
+    /// The delivery's `nonce`: with `timestamp`, what a retry repeats and a replay reuses.
+    pub nonce: String,
+    /// SHA-1 of the body as received, so that a reused `timestamp` and `nonce` with another
+    /// body can be told from WeChat's retry of the same one.
+    pub body_digest: [u8; 20],
 }
 
 /// What to answer WeChat so that it stops retrying.
@@ -188,7 +194,8 @@ impl PushConfig {
     ///
     /// `query` is the request's query string, `body` its bytes, `now` the server's clock.
     /// The body size is checked before anything else, the signature before any parsing of the
-    /// body, and `msg_signature` before any decryption.
+    /// body, and `msg_signature` before any decryption. With safe mode configured a plaintext
+    /// push is refused unless [`allow_plaintext`](Self::allow_plaintext) was set.
     pub fn open(&self, query: &str, body: &[u8], now: Timestamp) -> Result<Push, PushError> {
         if body.len() > self.max_body {
             return Err(PushError::TooLarge {
@@ -198,9 +205,15 @@ impl PushConfig {
         }
         let query = Query::parse(query);
         let timestamp = self.authenticate(&query, now)?;
+        let encrypted = query.encrypt_type.as_deref() == Some("aes");
+        if !encrypted && !self.accepts_plaintext() {
+            return Err(PushError::PlaintextRefused);
+        }
+        let nonce = required(&query.nonce, "nonce")?.to_owned();
+        let body_digest: [u8; 20] = Sha1::digest(body).into();
         let text = std::str::from_utf8(body).map_err(|_| PushError::NotUtf8)?;
         let format = Format::detect(text).ok_or(PushError::UnknownFormat)?;
-        if query.encrypt_type.as_deref() == Some("aes") {
+        if encrypted {
             if self.safe.is_none() {
                 return Err(PushError::NoKey);
             }
@@ -210,8 +223,7 @@ impl PushConfig {
                 Format::Json => EncryptedPush::from_json(body)?,
             };
             let ts = required(&query.timestamp, "timestamp")?;
-            let nonce = required(&query.nonce, "nonce")?;
-            let message = self.open_sealed(ts, nonce, msg_signature, &envelope.encrypt)?;
+            let message = self.open_sealed(ts, &nonce, msg_signature, &envelope.encrypt)?;
             let inner = Format::detect(&message).ok_or(PushError::UnknownFormat)?;
             let event = decode(&message, inner)?;
             return Ok(Push {
@@ -219,6 +231,8 @@ impl PushConfig {
                 format,
                 encrypted: true,
                 timestamp,
+                nonce,
+                body_digest,
             });
         }
         Ok(Push {
@@ -226,6 +240,8 @@ impl PushConfig {
             format,
             encrypted: false,
             timestamp,
+            nonce,
+            body_digest,
         })
     }
 

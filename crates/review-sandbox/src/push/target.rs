@@ -67,10 +67,21 @@ impl PushTarget {
     /// The protocol's configuration for this target, checked; `default_appid` stands in for an
     /// unset [`appid`](Self::appid). The error says what is wrong, for `SandboxError::Setting`.
     pub(crate) fn config(&self, default_appid: &str) -> Result<PushConfig, String> {
+        // Shown without userinfo (a password) and cut: it may come from anyone's command line.
+        let mut shown = review_protocol::redact::url_without_userinfo(&self.url).into_owned();
+        if let Some((cut, _)) = shown.char_indices().nth(200) {
+            shown.truncate(cut);
+            shown.push('…');
+        }
         let url = reqwest::Url::parse(&self.url)
-            .map_err(|err| format!("the push URL {:?} is not a URL: {err}", self.url))?;
+            .map_err(|err| format!("the push URL {shown:?} is not a URL: {err}"))?;
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(format!("the push URL {:?} is not http(s)", self.url));
+            return Err(format!("the push URL {shown:?} is not http(s)"));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(format!(
+                "the push URL {shown:?} holds credentials: WeChat pushes carry none, sign them with --push-token instead"
+            ));
         }
         let config = PushConfig::new(self.token.clone()).map_err(|err| err.to_string())?;
         match &self.encoding_aes_key {

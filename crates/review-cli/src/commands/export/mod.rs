@@ -4,26 +4,27 @@
 //! WeChat is read in windows of bounded size (see [`wechat`]); Taobao's window planner
 //! bounds its own pages. Ctrl-C stops after the current record and leaves complete lines.
 
-mod interrupt;
+mod out_file;
 mod progress;
 mod taobao;
 mod wechat;
 mod writer;
 
-use std::fs::File;
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 use review_model::{Platform, Review};
 
 use crate::cli::{ExportArgs, PlatformChoice};
-use crate::error::{CliError, CliResult, INTERRUPTED};
+use crate::error::{CliError, CliResult};
+use crate::interrupt;
 use crate::setup::Session;
 use crate::time;
 
-use self::interrupt::Interrupt;
+use self::out_file::OutFile;
 use self::progress::Progress;
 use self::writer::RecordWriter;
 
@@ -37,22 +38,92 @@ enum Halt {
     Failed(CliError),
 }
 
-/// The running export: where records go and how many went.
-struct Export {
+/// Where the records go, shared with the Ctrl-C finisher (which runs on the main thread when
+/// the export is blocked in a request): whoever finishes first decides the file's fate.
+struct Sink {
     writer: RecordWriter,
-    progress: Progress,
-    interrupt: Interrupt,
+    file: Option<OutFile>,
+    /// What `--out` names (or stdout), for messages.
+    target: String,
     wechat: u64,
     taobao: u64,
+    /// Set once the output is committed or kept partial: later records are refused.
+    finished: Option<String>,
+}
+
+impl Sink {
+    fn written(&self) -> u64 {
+        self.wechat.saturating_add(self.taobao)
+    }
+
+    /// Flushes and keeps what was written: `FILE.partial` for a file (FILE untouched), the
+    /// lines already on stdout otherwise. Returns where the records are, for the message.
+    fn keep_partial(&mut self) -> String {
+        if let Some(done) = &self.finished {
+            return done.clone();
+        }
+        let _ = self.writer.flush();
+        let written = self.written();
+        let place = match self.file.take() {
+            None => format!(
+                "wrote {written} reviews to {} (complete lines only)",
+                self.target
+            ),
+            Some(file) => match file.keep_partial(written) {
+                Ok(Some(partial)) => format!(
+                    "wrote {written} reviews to {} (complete lines only); {} is unchanged",
+                    partial.display(),
+                    self.target
+                ),
+                Ok(None) => format!("wrote no review; {} is unchanged", self.target),
+                Err(err) => format!(
+                    "wrote {written} reviews but could not keep them ({err}); {} is unchanged",
+                    self.target
+                ),
+            },
+        };
+        self.finished = Some(place.clone());
+        place
+    }
+
+    /// Flushes and, for a file, replaces FILE with the finished export.
+    fn commit(&mut self) -> io::Result<()> {
+        self.writer.flush()?;
+        if let Some(file) = self.file.take() {
+            file.commit()?;
+        }
+        self.finished = Some(format!(
+            "wrote {} reviews to {}",
+            self.written(),
+            self.target
+        ));
+        Ok(())
+    }
+}
+
+/// The running export: where records go and how it shows progress.
+struct Export {
+    sink: Arc<Mutex<Sink>>,
+    progress: Progress,
 }
 
 impl Export {
+    fn sink(&self) -> std::sync::MutexGuard<'_, Sink> {
+        self.sink.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Writes one record, then honours a pending Ctrl-C.
     fn emit(&mut self, review: &Review) -> Result<(), Halt> {
-        self.writer.write(review).map_err(Halt::Write)?;
-        match review.platform {
-            Platform::Wechat => self.wechat = self.wechat.saturating_add(1),
-            Platform::Taobao => self.taobao = self.taobao.saturating_add(1),
+        {
+            let mut sink = self.sink();
+            if sink.finished.is_some() {
+                return Err(Halt::Interrupted);
+            }
+            sink.writer.write(review).map_err(Halt::Write)?;
+            match review.platform {
+                Platform::Wechat => sink.wechat = sink.wechat.saturating_add(1),
+                Platform::Taobao => sink.taobao = sink.taobao.saturating_add(1),
+            }
         }
         self.progress.inc();
         self.check()
@@ -60,15 +131,11 @@ impl Export {
 
     /// Stops here if Ctrl-C was pressed.
     fn check(&self) -> Result<(), Halt> {
-        if self.interrupt.requested() {
+        if interrupt::requested() {
             Err(Halt::Interrupted)
         } else {
             Ok(())
         }
-    }
-
-    fn written(&self) -> u64 {
-        self.wechat.saturating_add(self.taobao)
     }
 }
 
@@ -81,44 +148,18 @@ pub(crate) fn check(args: &ExportArgs) -> CliResult {
         Timestamp::now(),
     )?;
     if let Some(path) = &args.out {
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        if !dir.is_dir() {
-            return Err(CliError::usage(format!(
-                "--out {}: the directory {} does not exist; create it first or choose another path",
-                path.display(),
-                dir.display()
-            )));
-        }
+        out_file::check(path)?;
     }
     Ok(())
 }
 
-/// Opens `--out` (refusing a path that cannot be created, exit 2) or stdout.
-fn open(out: Option<&Path>) -> CliResult<Box<dyn Write>> {
+/// Opens the temporary file beside `--out`, or stdout.
+fn open(out: Option<&Path>) -> CliResult<(Box<dyn Write + Send>, Option<OutFile>)> {
     let Some(path) = out else {
-        return Ok(Box::new(io::stdout().lock()));
+        return Ok((Box::new(io::stdout()), None));
     };
-    match File::create(path) {
-        Ok(file) => Ok(Box::new(file)),
-        Err(err) if err.kind() == io::ErrorKind::NotFound => {
-            let dir = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            Err(CliError::usage(format!(
-                "--out {}: the directory {} does not exist; create it first or choose another path",
-                path.display(),
-                dir.display()
-            )))
-        }
-        Err(err) => Err(CliError::usage(format!(
-            "--out {}: cannot create the file ({err}); choose another path",
-            path.display()
-        ))),
-    }
+    let (file, writer) = OutFile::create(path)?;
+    Ok((Box::new(writer), Some(file)))
 }
 
 /// Runs the export.
@@ -128,19 +169,31 @@ pub(crate) fn run(args: &ExportArgs, session: &Session) -> CliResult {
         args.window.until.as_deref(),
         Timestamp::now(),
     )?;
-    let target = args
-        .out
-        .as_ref()
-        .map_or_else(|| "stdout".to_owned(), |p| p.display().to_string());
-    let writer = RecordWriter::new(open(args.out.as_deref())?, args.format)
-        .map_err(|err| write_error(&err, &target))?;
+    let target = args.out.as_ref().map_or_else(
+        || "stdout".to_owned(),
+        |p: &PathBuf| p.display().to_string(),
+    );
+    let (out, file) = open(args.out.as_deref())?;
+    let writer = RecordWriter::new(out, args.format).map_err(|err| write_error(&err, &target))?;
     let started = Instant::now();
-    let mut export = Export {
+    let sink = Arc::new(Mutex::new(Sink {
         writer,
-        progress: Progress::start(args.out.is_some()),
-        interrupt: Interrupt::install(),
+        file,
+        target: target.clone(),
         wechat: 0,
         taobao: 0,
+        finished: None,
+    }));
+    let finisher = Arc::clone(&sink);
+    interrupt::on_interrupt(move || {
+        finisher
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .keep_partial()
+    });
+    let mut export = Export {
+        sink,
+        progress: Progress::start(args.out.is_some()),
     };
     let mut notes = Vec::new();
     let walked = walk(
@@ -152,30 +205,30 @@ pub(crate) fn run(args: &ExportArgs, session: &Session) -> CliResult {
         &mut notes,
     );
     export.progress.clear();
-    let flushed = export.writer.flush();
-    let written = export.written();
+    let mut sink = export.sink();
     match walked {
-        Ok(()) => match flushed {
+        Ok(()) => match sink.commit() {
             Ok(()) => {
-                summary(args.platform, &export, &notes, &target, started.elapsed());
+                summary(args.platform, &sink, &notes, &target, started.elapsed());
                 Ok(())
             }
-            Err(err) => closed_or(&err, &target),
+            Err(err) => {
+                let kept = sink.keep_partial();
+                closed_or(&err, &target, &kept)
+            }
         },
-        Err(Halt::Write(err)) => closed_or(&err, &target),
-        Err(Halt::Interrupted) => Err(CliError {
-            code: INTERRUPTED,
-            message: format!(
-                "interrupted: wrote {written} reviews to {target} (complete lines only)"
-            ),
-        }),
-        Err(Halt::Failed(err)) => Err(CliError {
-            code: err.code,
-            message: format!(
-                "{}; wrote {written} reviews to {target} before the failure (complete lines only)",
-                err.message
-            ),
-        }),
+        Err(Halt::Write(err)) => {
+            let kept = sink.keep_partial();
+            closed_or(&err, &target, &kept)
+        }
+        Err(Halt::Interrupted) => Err(interrupt::interrupted(sink.keep_partial())),
+        Err(Halt::Failed(err)) => {
+            let kept = sink.keep_partial();
+            Err(CliError {
+                code: err.code,
+                message: format!("{}; {kept} before the failure", err.message),
+            })
+        }
     }
 }
 
@@ -203,11 +256,13 @@ fn walk(
 
 /// A closed stdout (`reviews export | head`) ends the export quietly; any other write error
 /// is a failure.
-fn closed_or(err: &io::Error, target: &str) -> CliResult {
+fn closed_or(err: &io::Error, target: &str, kept: &str) -> CliResult {
     if err.kind() == io::ErrorKind::BrokenPipe {
         Ok(())
     } else {
-        Err(write_error(err, target))
+        let mut error = write_error(err, target);
+        error.message = format!("{}; {kept}", error.message);
+        Err(error)
     }
 }
 
@@ -219,7 +274,7 @@ fn write_error(err: &io::Error, target: &str) -> CliError {
 /// `reviews: exported 240 WeChat and 2271 Taobao reviews (12 Taobao windows split) to out.jsonl in 0.21s`.
 fn summary(
     platform: PlatformChoice,
-    export: &Export,
+    export: &Sink,
     notes: &[String],
     target: &str,
     elapsed: Duration,

@@ -21,14 +21,14 @@ enum Encoder {
 
 /// A record sink that never leaves half a line behind.
 pub(super) struct RecordWriter {
-    out: BufWriter<Box<dyn Write>>,
+    out: BufWriter<Box<dyn Write + Send>>,
     encoder: Encoder,
     line: Vec<u8>,
 }
 
 impl RecordWriter {
     /// A writer in `format`; CSV starts with its header line.
-    pub(super) fn new(out: Box<dyn Write>, format: ExportFormat) -> io::Result<Self> {
+    pub(super) fn new(out: Box<dyn Write + Send>, format: ExportFormat) -> io::Result<Self> {
         let encoder = match format {
             ExportFormat::Jsonl => Encoder::Jsonl,
             ExportFormat::Csv => Encoder::Csv,

@@ -29,6 +29,8 @@ impl Start {
                 )),
                 // Every other setting was checked already: what is left is the push URL.
                 SandboxError::Setting(message) => CliError::usage(format!("--push-url: {message}")),
+                // The parser checks the same ranges; should one differ, it is still bad input.
+                err @ SandboxError::OutOfRange { .. } => CliError::usage(err.to_string()),
                 other => CliError::runtime(other.to_string()),
             })
     }
@@ -36,12 +38,6 @@ impl Start {
 
 /// Checks every option and builds the sandbox's configuration.
 pub(super) fn from_args(args: &SandboxArgs) -> CliResult<Start> {
-    if !(0.0..=1.0).contains(&args.faults) {
-        return Err(CliError::usage(format!(
-            "--faults {} is not a rate: use a number from 0 (no faults) to 1 (every call fails)",
-            args.faults
-        )));
-    }
     let resolved = resolve(&args.addr)?;
     let mut builder = Sandbox::builder()
         .seed(args.seed)
@@ -50,12 +46,8 @@ pub(super) fn from_args(args: &SandboxArgs) -> CliResult<Start> {
         .faults(args.faults);
     if let Some(url) = &args.push_url {
         builder = builder.push(push_target(args, url)?);
+        // The ranges of the sizes, rates and intervals were checked when parsing (cli.rs).
         if let Some(seconds) = args.push_every {
-            if seconds == 0 {
-                return Err(CliError::usage(
-                    "--push-every 0 is not an interval: use a number of seconds, at least 1",
-                ));
-            }
             builder = builder.push_every(Duration::from_secs(seconds));
         }
     }

@@ -1,7 +1,6 @@
 //! The one route: `GET` is WeChat's URL check, `POST` a push, on any path.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -11,33 +10,15 @@ use axum::http::header::{ALLOW, CONTENT_TYPE};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
-use review_protocol::push::{Deduplicator, Push, PushConfig};
-use tokio::sync::Notify;
+use review_protocol::push::PushConfig;
 
-use super::line;
+use super::writer::{Seen, Writer};
 
-/// What every request shares: the configuration, the retries seen, and the signal that
-/// stdout was closed (then the server stops).
+/// What every request shares: the configuration, the retry memory and the line writer.
 pub(super) struct Receiver {
-    config: PushConfig,
-    seen: Mutex<Deduplicator>,
-    closed: Arc<Notify>,
-}
-
-impl Receiver {
-    /// A receiver that has seen nothing yet.
-    pub(super) fn new(config: PushConfig) -> Self {
-        Self {
-            config,
-            seen: Mutex::new(Deduplicator::default()),
-            closed: Arc::new(Notify::new()),
-        }
-    }
-
-    /// Notified once stdout is closed.
-    pub(super) fn closed(&self) -> Arc<Notify> {
-        Arc::clone(&self.closed)
-    }
+    pub(super) config: PushConfig,
+    pub(super) seen: Arc<Seen>,
+    pub(super) writer: Writer,
 }
 
 /// Any path, any method; bodies over `max_body` are refused (413) before they are read whole.
@@ -66,7 +47,7 @@ async fn receive(
             Err(err) => refuse(err.http_status(), "a URL check", &err.to_string()),
         },
         Method::POST => match body {
-            Ok(body) => push(&receiver, &query, &body),
+            Ok(body) => push(receiver, &query, &body).await,
             Err(rejection) => {
                 let status = match rejection.status() {
                     StatusCode::PAYLOAD_TOO_LARGE => StatusCode::PAYLOAD_TOO_LARGE,
@@ -84,45 +65,18 @@ async fn receive(
     }
 }
 
-/// Opens a push; prints it if it is not a retry of one already printed; answers WeChat.
-fn push(receiver: &Receiver, query: &str, body: &[u8]) -> Response {
-    let now = Timestamp::now();
-    let push = match receiver.config.open(query, body, now) {
-        Ok(push) => push,
-        Err(err) => return refuse(err.http_status(), "a push", &err.to_string()),
-    };
-    let first = receiver
-        .seen
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .first_delivery(&push, now);
-    if first && print(&push).is_err() {
-        // Nobody reads the events any more: stop, and let WeChat retry elsewhere or later.
-        receiver.closed.notify_one();
-        return (StatusCode::SERVICE_UNAVAILABLE, "shutting down\n").into_response();
+/// Opens a push and hands it on; a push that does not open is refused here.
+async fn push(receiver: Arc<Receiver>, query: &str, body: &[u8]) -> Response {
+    match receiver.config.open(query, body, Timestamp::now()) {
+        Ok(push) => super::push::handle(receiver, push).await,
+        Err(err) => refuse(err.http_status(), "a push", &err.to_string()),
     }
-    let answer = push.answer();
-    (
-        StatusCode::OK,
-        [(CONTENT_TYPE, answer.content_type)],
-        answer.body,
-    )
-        .into_response()
-}
-
-/// One JSON line on stdout, flushed so that a pipe sees it at once.
-fn print(push: &Push) -> std::io::Result<()> {
-    let mut text = line::event_line(push)?;
-    text.push('\n');
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    out.flush()
 }
 
 /// Answers a refusal with its status and reason, and says so in one line on stderr. The
 /// reasons come from the protocol and never hold the token, the key or a signature.
 #[allow(clippy::print_stderr)]
-fn refuse(status: StatusCode, what: &str, reason: &str) -> Response {
+pub(super) fn refuse(status: StatusCode, what: &str, reason: &str) -> Response {
     let reason = reason.replace(['\n', '\r'], " ");
     eprintln!("reviews: refused {what} ({}): {reason}", status.as_u16());
     (

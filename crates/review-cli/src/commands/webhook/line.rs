@@ -34,27 +34,33 @@ fn format_name(format: Format) -> &'static str {
     }
 }
 
-/// The line for `push`, without the newline.
-pub(super) fn event_line(push: &Push) -> std::io::Result<String> {
+/// Appends the line for `push`, without the newline, to `out`.
+pub(super) fn write_event_line(out: &mut Vec<u8>, push: &Push) -> std::io::Result<()> {
     let format = format_name(push.format);
-    let text = match &push.event {
-        PushEvent::BadScore(event) => serde_json::to_string(&BadScoreLine {
-            event: push.event.name(),
-            comment_id: event.comment_id.as_str(),
-            to_user_name: &event.to_user_name,
-            from_user_name: &event.from_user_name,
-            create_time: event.create_time.to_string(),
-            encrypted: push.encrypted,
-            format,
-        }),
-        other => serde_json::to_string(&OtherLine {
-            event: other.name(),
-            fields: other.to_fields(),
-            encrypted: push.encrypted,
-            format,
-        }),
+    let written = match &push.event {
+        PushEvent::BadScore(event) => serde_json::to_writer(
+            out,
+            &BadScoreLine {
+                event: push.event.name(),
+                comment_id: event.comment_id.as_str(),
+                to_user_name: &event.to_user_name,
+                from_user_name: &event.from_user_name,
+                create_time: event.create_time.to_string(),
+                encrypted: push.encrypted,
+                format,
+            },
+        ),
+        other => serde_json::to_writer(
+            out,
+            &OtherLine {
+                event: other.name(),
+                fields: other.to_fields(),
+                encrypted: push.encrypted,
+                format,
+            },
+        ),
     };
-    text.map_err(std::io::Error::other)
+    written.map_err(std::io::Error::other)
 }
 
 #[cfg(test)]
@@ -69,7 +75,15 @@ mod tests {
             format: Format::Json,
             encrypted: false,
             timestamp: Timestamp::from_second(1_704_038_400).unwrap(),
+            nonce: "n0nce".to_owned(),
+            body_digest: [0; 20],
         }
+    }
+
+    fn event_line(push: &Push) -> std::io::Result<String> {
+        let mut out = Vec::new();
+        write_event_line(&mut out, push)?;
+        String::from_utf8(out).map_err(std::io::Error::other)
     }
 
     #[test]

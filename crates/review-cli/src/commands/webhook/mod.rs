@@ -2,22 +2,29 @@
 //!
 //! Everything a push needs checked (signature, replay window, decryption, size) is the
 //! protocol's [`PushConfig`]; this module is the server around it: one route for any path,
-//! a body limit enforced before the body is read whole, de-duplication of WeChat's retries,
-//! and a clean stop (exit 0) on SIGINT or SIGTERM, or when stdout is closed.
+//! a body limit enforced before the body is read whole, de-duplication of WeChat's retries
+//! and refusal of replayed nonces (the protocol's `Deduplicator`, kept for ten minutes and lost
+//! on restart), one writer thread so that a push is answered 200 only once its line is
+//! flushed, and a clean stop (exit 0) on SIGINT or SIGTERM. When stdout fails or is closed the
+//! server stops with exit 1: nothing more can be acknowledged.
 
 mod handler;
 mod line;
+mod push;
+mod writer;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use review_protocol::push::PushConfig;
+use review_server::Limits;
 
 use super::sandbox::stop::StopSignals;
 use crate::cli::WebhookCommand;
 use crate::error::{CliError, CliResult};
 
 use self::handler::Receiver;
+use self::writer::{Seen, Writer};
 
 /// Runs `reviews webhook ...`.
 pub(crate) fn run(command: &WebhookCommand) -> CliResult {
@@ -27,9 +34,11 @@ pub(crate) fn run(command: &WebhookCommand) -> CliResult {
             token,
             aes_key,
             appid,
+            allow_plaintext,
             max_body,
         } => {
-            let config = config(token, aes_key.as_deref(), appid.as_deref(), *max_body)?;
+            let config = config(token, aes_key.as_deref(), appid.as_deref(), *max_body)?
+                .allow_plaintext(*allow_plaintext);
             serve(*addr, config, *max_body)
         }
     }
@@ -77,28 +86,64 @@ fn serve(addr: SocketAddr, config: PushConfig, max_body: usize) -> CliResult {
             .local_addr()
             .map_err(|e| CliError::runtime(format!("cannot listen on {addr}: {e}")))?;
         let mode = mode(&config);
-        let receiver = Arc::new(Receiver::new(config));
-        let closed = receiver.closed();
+        let seen = Arc::new(Seen::new());
+        let (failed, output_failed) = tokio::sync::oneshot::channel();
+        let writer = Writer::start(Box::new(std::io::stdout()), Arc::clone(&seen), failed)
+            .map_err(|e| CliError::runtime(format!("cannot start the output thread: {e}")))?;
+        let receiver = Arc::new(Receiver {
+            config,
+            seen,
+            writer,
+        });
         let app = handler::router(receiver, max_body);
         listening(local, mode);
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                tokio::select! {
-                    () = signals.recv() => {}
-                    () = closed.notified() => {}
-                }
-            })
+        let (stop, stopped) = tokio::sync::oneshot::channel::<Option<std::io::Error>>();
+        tokio::spawn(async move {
+            let why = tokio::select! {
+                () = signals.recv() => None,
+                Ok(err) = output_failed => Some(err),
+            };
+            let _ = stop.send(why);
+        });
+        let (why, shutdown) = stop_reason(stopped);
+        // Header, body and idle timeouts, a connection cap, and a shutdown bounded by a grace.
+        review_server::serve(listener, app, Limits::default(), shutdown)
             .await
-            .map_err(|e| CliError::runtime(format!("the webhook server on {local} failed: {e}")))
+            .map_err(|e| CliError::runtime(format!("the webhook server on {local} failed: {e}")))?;
+        match why.lock().ok().and_then(|mut w| w.take()) {
+            Some(err) => Err(CliError::runtime(format!(
+                "cannot write events to stdout ({err}): stopped; pushes not written were answered 503, so WeChat retries them"
+            ))),
+            None => Ok(()),
+        }
     })
+}
+
+/// A future that resolves when the server must stop, and where the reason is left.
+fn stop_reason(
+    stopped: tokio::sync::oneshot::Receiver<Option<std::io::Error>>,
+) -> (
+    Arc<std::sync::Mutex<Option<std::io::Error>>>,
+    impl Future<Output = ()> + Send + 'static,
+) {
+    let why = Arc::new(std::sync::Mutex::new(None));
+    let slot = Arc::clone(&why);
+    let shutdown = async move {
+        if let Ok(Some(err)) = stopped.await
+            && let Ok(mut slot) = slot.lock()
+        {
+            *slot = Some(err);
+        }
+    };
+    (why, shutdown)
 }
 
 /// Plaintext, or safe mode (without the key, which is a secret).
 fn mode(config: &PushConfig) -> &'static str {
-    if config.is_safe() {
-        "plaintext and safe mode"
-    } else {
-        "plaintext only"
+    match (config.is_safe(), config.accepts_plaintext()) {
+        (true, false) => "safe mode: encrypted pushes only",
+        (true, true) => "safe mode and plaintext",
+        _ => "plaintext only",
     }
 }
 

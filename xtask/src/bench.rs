@@ -1,4 +1,4 @@
-//! `cargo xtask bench`: runs the decode, sandbox and end-to-end benchmarks and prints one table
+//! `cargo xtask bench`: runs the decode, sandbox, export and webhook benchmarks and prints one table
 //! of the ratios they report against their in-run baselines (also written to
 //! `target/xtask-bench.json`).
 
@@ -38,6 +38,11 @@ const BENCHES: &[Bench] = &[
         package: "review-ureq",
         bench: "export",
         quick_env: &[("EXPORT_COMMENTS", "10000")],
+    },
+    Bench {
+        package: "review-cli",
+        bench: "webhook",
+        quick_env: &[("WEBHOOK_PUSHES", "4000")],
     },
 ];
 
@@ -259,7 +264,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parses_the_three_benches() {
+    fn parses_every_bench() {
         let output = "\
 comment list page, 100 comments (51234 bytes)
   typed (Endpoint::parse)                  120.3µs
@@ -272,6 +277,9 @@ export 10000 comments, pages of 100, best of 3
   hand loop, ureq + Value           101.2ms  (10000 comments)
   BlockingClient / hand loop: 0.97x (target <= 1.10x)
   AsyncClient / hand loop:    1.02x (target <= 1.10x)
+webhook serve (4000 distinct pushes, 50 senders, best of 3)
+  reviews                       61234 pushes/s
+  reviews / do-nothing server: 0.41x
 ";
         let ratios = parse_ratios(output);
         let got: Vec<(&str, f64, Option<&str>)> = ratios
@@ -303,6 +311,7 @@ export 10000 comments, pages of 100, best of 3
                     1.02,
                     Some("<= 1.10x")
                 ),
+                ("webhook serve: reviews / do-nothing server", 0.41, None),
             ]
         );
     }

@@ -26,7 +26,7 @@ fn bench_quick_prints_one_table_and_writes_json() {
         .as_array()
         .or_else(|| table.get("rows").and_then(|r| r.as_array()))
         .expect("rows");
-    for bench in ["decode", "list_page", "export"] {
+    for bench in ["decode", "list_page", "export", "webhook"] {
         assert!(
             rows.iter().any(|row| row.to_string().contains(bench)),
             "no ratio from the {bench} bench in {json}"

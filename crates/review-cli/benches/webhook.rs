@@ -8,7 +8,7 @@
 //! release), that binary under the same load.
 //!
 //! `cargo bench -p review-cli --bench webhook` (`WEBHOOK_PUSHES`, `WEBHOOK_SENDERS` for other
-//! sizes).
+//! sizes; `WEBHOOK_SENDERS_AS=threads` for one blocking thread per sender instead of tasks).
 
 #![allow(
     clippy::unwrap_used,
@@ -94,14 +94,69 @@ async fn response(reader: &mut BufReader<tokio::net::tcp::OwnedReadHalf>) -> u16
     status
 }
 
-/// Sends every request over `senders` keep-alive connections, each a task of one
-/// single-threaded runtime (so that the load generator takes one core at most and the server
-/// is what is measured); returns the time and the 200s.
+/// Sends every request over `senders` keep-alive connections; returns the time and the 200s.
 fn load(addr: SocketAddr, requests: Vec<Vec<u8>>, senders: usize) -> (Duration, usize) {
     let mut shares: Vec<Vec<Vec<u8>>> = (0..senders).map(|_| Vec::new()).collect();
     for (n, request) in requests.into_iter().enumerate() {
         shares[n % senders].push(request);
     }
+    if std::env::var("WEBHOOK_SENDERS_AS").as_deref() == Ok("threads") {
+        threads(addr, shares)
+    } else {
+        tasks(addr, shares)
+    }
+}
+
+/// Each sender a thread of its own, blocking on its connection: a load generator like most
+/// (curl loops, thread pools), which competes with the server for the cores.
+fn threads(addr: SocketAddr, shares: Vec<Vec<Vec<u8>>>) -> (Duration, usize) {
+    use std::io::{Read, Write};
+    let started = Instant::now();
+    let threads: Vec<_> = shares
+        .into_iter()
+        .map(|share| {
+            thread::spawn(move || {
+                let stream = std::net::TcpStream::connect(addr).unwrap();
+                stream.set_nodelay(true).unwrap();
+                let mut writer = stream.try_clone().unwrap();
+                let mut reader = std::io::BufReader::new(stream);
+                let mut ok = 0;
+                for request in share {
+                    writer.write_all(&request).unwrap();
+                    let mut line = String::new();
+                    reader.read_line(&mut line).unwrap();
+                    let status = line.split(' ').nth(1).unwrap_or("0");
+                    let mut length = 0usize;
+                    loop {
+                        let mut header = String::new();
+                        reader.read_line(&mut header).unwrap();
+                        let header = header.trim_end();
+                        if header.is_empty() {
+                            break;
+                        }
+                        if let Some((name, value)) = header.split_once(':')
+                            && name.eq_ignore_ascii_case("content-length")
+                        {
+                            length = value.trim().parse().unwrap_or(0);
+                        }
+                    }
+                    let mut body = vec![0; length];
+                    reader.read_exact(&mut body).unwrap();
+                    if status == "200" {
+                        ok += 1;
+                    }
+                }
+                ok
+            })
+        })
+        .collect();
+    let ok = threads.into_iter().map(|t| t.join().unwrap()).sum();
+    (started.elapsed(), ok)
+}
+
+/// Each sender a task of one single-threaded runtime, so that the load generator takes one
+/// core at most and the server is what is measured (the default).
+fn tasks(addr: SocketAddr, shares: Vec<Vec<Vec<u8>>>) -> (Duration, usize) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -224,15 +279,20 @@ fn main() {
     let best = |f: &dyn Fn(usize) -> f64| (0..3).map(f).fold(0.0, f64::max);
     let rate = best(&|run| webhook_rate(ours, total, senders, &format!("{run}")));
     let ceiling = best(&|_| ceiling_rate(total, senders));
-    println!("webhook serve ({total} distinct pushes, {senders} senders, best of 3)");
-    println!(
-        "  reviews {rate:.0} pushes/s; do-nothing axum server {ceiling:.0} requests/s; {:.2}x of the ceiling",
-        rate / ceiling
-    );
+    let kind = if std::env::var("WEBHOOK_SENDERS_AS").as_deref() == Ok("threads") {
+        "threads"
+    } else {
+        "tasks"
+    };
+    println!("webhook serve ({total} distinct pushes, {senders} senders as {kind}, best of 3)");
+    println!("  reviews                    {rate:>8.0} pushes/s");
+    println!("  do-nothing axum server     {ceiling:>8.0} requests/s");
+    println!("  reviews / do-nothing server: {:.2}x", rate / ceiling);
     if let Ok(baseline) = std::env::var("WEBHOOK_BASELINE_BIN") {
         let old = best(&|run| webhook_rate(&baseline, total, senders, &format!("b{run}")));
+        println!("  baseline binary            {old:>8.0} pushes/s");
         println!(
-            "  baseline binary {old:.0} pushes/s; {:.2}x of the baseline (target >= 1.00x)",
+            "  reviews / baseline binary: {:.2}x (target >= 1.00x)",
             rate / old
         );
     }

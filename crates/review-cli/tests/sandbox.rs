@@ -258,3 +258,26 @@ fn push_options_need_a_push_url() {
     let line = one_line_failure(&output, 2, "--push-every");
     assert!(line.contains("--push-url"), "{line}");
 }
+
+#[test]
+fn sigterm_stops_within_the_grace_despite_half_sent_requests() {
+    let sandbox = Running::start(&["--comments", "5", "--rates", "5"]);
+    let addr = sandbox.base_url().trim_start_matches("http://").to_owned();
+    let _stalled: Vec<_> = (0..3)
+        .map(|_| {
+            use std::io::Write;
+            let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+            stream.write_all(b"GET /cgi-bin/token?grant_type=").unwrap();
+            stream
+        })
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let sent = std::time::Instant::now();
+    let (status, _, _) = sandbox.stop("-TERM");
+    assert_eq!(status.code(), Some(0));
+    assert!(
+        sent.elapsed() < std::time::Duration::from_secs(8),
+        "took {:?}: the grace is 5 s",
+        sent.elapsed()
+    );
+}

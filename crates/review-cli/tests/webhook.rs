@@ -739,3 +739,29 @@ fn sigterm_stops_within_the_grace_despite_a_half_sent_request() {
         sent.elapsed()
     );
 }
+
+#[test]
+fn sigterm_stops_promptly_while_stdout_is_stalled() {
+    let mut webhook = Webhook::start_reading(&[], false);
+    // Stall the writer: fill the pipe until pushes are refused.
+    for n in 0..5_000u32 {
+        let id = format!("22725020244434{n:05}");
+        let (status, _) = post(
+            &webhook.url,
+            "/",
+            &deliver(&plain(), &bad_score(&id), Format::Json),
+        );
+        if status != 200 {
+            break;
+        }
+    }
+    let sent = std::time::Instant::now();
+    common::signal(&webhook.child, "-TERM");
+    let status = wait(&mut webhook.child);
+    assert_eq!(status.code(), Some(0));
+    assert!(
+        sent.elapsed() < Duration::from_secs(8),
+        "took {:?}: a blocked writer must not hold the stop",
+        sent.elapsed()
+    );
+}

@@ -741,3 +741,36 @@ fn a_write_whose_answer_was_lost_says_to_check_before_retrying() {
     );
     assert!(output.stdout.is_empty());
 }
+
+#[test]
+fn ctrl_c_during_a_listing_request_that_never_answers_exits_130_at_once() {
+    // A server that accepts and never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let held: Vec<_> = listener.incoming().collect();
+        drop(held);
+    });
+    let mut child = common::reviews_std()
+        .env("REVIEWS_WECHAT_BASE_URL", &url)
+        .env("REVIEWS_WECHAT_APPID", "wx1234567890abcdef")
+        .env("REVIEWS_WECHAT_SECRET", "0123456789abcdef0123456789abcdef")
+        .args(["wechat", "list", "--format", "json"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(child.try_wait().unwrap().is_none(), "still waiting");
+    let sent = std::time::Instant::now();
+    common::signal(&child, "-INT");
+    let status = child.wait().unwrap();
+    assert!(
+        sent.elapsed() < Duration::from_secs(1),
+        "took {:?}",
+        sent.elapsed()
+    );
+    assert_eq!(status.code(), Some(130));
+    let stderr = common::child_stderr(&mut child);
+    assert_eq!(stderr.trim_end(), "reviews: interrupted");
+}

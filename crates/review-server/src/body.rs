@@ -72,18 +72,13 @@ impl hyper::service::Service<Request<Incoming>> for Guarded {
         if let Some(clock) = &self.clock {
             clock.started();
         }
-        let in_flight = InFlight(self.clock.clone());
-        let answer = answer(
+        Box::pin(answer(
             self.app.clone(),
             request,
             self.timeout,
             Arc::clone(&self.expired),
-        );
-        Box::pin(async move {
-            let response = answer.await;
-            drop(in_flight);
-            response
-        })
+            InFlight(self.clock.clone()),
+        ))
     }
 }
 
@@ -91,6 +86,18 @@ impl hyper::service::Service<Request<Incoming>> for Guarded {
 /// read (axum answers 400) becomes a 408 that closes the connection, as the unread rest of the
 /// body cannot be skipped.
 async fn answer(
+    app: Router,
+    request: Request<Incoming>,
+    timeout: Duration,
+    expired_count: Arc<AtomicU64>,
+    in_flight: InFlight,
+) -> Result<Response, Infallible> {
+    let answered = run(app, request, timeout, expired_count).await;
+    drop(in_flight);
+    answered
+}
+
+async fn run(
     app: Router,
     request: Request<Incoming>,
     timeout: Duration,

@@ -210,6 +210,12 @@ impl Deduplicator {
     /// event is held as in progress until [`recorded`](Self::recorded) or
     /// [`abandoned`](Self::abandoned).
     pub fn admit(&mut self, push: &Push, now: Timestamp) -> Admission {
+        self.admit_event(push, EventKey::from(push), now)
+    }
+
+    /// [`admit`](Self::admit), with `push`'s [`EventKey`] already computed (by a caller that
+    /// keeps it to report the outcome with): the digest is taken once per push.
+    pub fn admit_event(&mut self, push: &Push, event: EventKey, now: Timestamp) -> Admission {
         let now = now.as_millisecond();
         self.forget(now);
         let nonce = nonce_key(push);
@@ -224,7 +230,7 @@ impl Deduplicator {
             // Full: a retry of a known event is still answered below; a new one is refused.
             None => {}
         }
-        let EventKey(key) = EventKey::from(push);
+        let EventKey(key) = event;
         match self.events.get(&key) {
             Some((State::Recorded, _)) => Admission::Recorded,
             Some((State::InProgress, _)) => Admission::InProgress,

@@ -24,15 +24,16 @@ pub(super) const ANSWER_WITHIN: Duration = Duration::from_secs(4);
 /// Handles a verified push.
 pub(super) async fn handle(receiver: Arc<Receiver>, push: Push) -> Response {
     let deadline = Instant::now() + ANSWER_WITHIN;
+    let event = EventKey::from(&push);
     // Subscribed only when a wait is needed (most pushes are new), before looking again, so
     // that a batch written in between is not missed.
     let mut progress = None;
     loop {
         let admission = receiver
             .seen
-            .with(|memory| memory.admit(&push, Timestamp::now()));
+            .with(|memory| memory.admit_event(&push, event, Timestamp::now()));
         match admission {
-            Admission::New => return first(&receiver, &push, deadline).await,
+            Admission::New => return first(&receiver, &push, event, deadline).await,
             Admission::Recorded => return success(&push),
             Admission::Replayed => {
                 let err = PushError::NonceReused;
@@ -63,8 +64,7 @@ pub(super) async fn handle(receiver: Arc<Receiver>, push: Push) -> Response {
 }
 
 /// The first delivery: queue the line, answer once it is written.
-async fn first(receiver: &Receiver, push: &Push, deadline: Instant) -> Response {
-    let event = EventKey::from(push);
+async fn first(receiver: &Receiver, push: &Push, event: EventKey, deadline: Instant) -> Response {
     // Subscribed before queueing, so the batch's progress cannot be missed.
     let mut progress = receiver.seen.progress.subscribe();
     let batch = match receiver.writer.submit(push, event) {

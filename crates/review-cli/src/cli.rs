@@ -326,8 +326,13 @@ pub(crate) enum WebhookCommand {
             action = clap::ArgAction::SetTrue
         )]
         allow_plaintext: bool,
-        /// The largest body accepted, in bytes.
-        #[arg(long, default_value_t = 64 * 1024)]
+        /// The largest body accepted, in bytes, 256 to 16777216 (WeChat's pushes are a few KB).
+        #[arg(
+            long,
+            default_value_t = 64 * 1024,
+            value_parser = max_body,
+            allow_negative_numbers = true
+        )]
         max_body: usize,
     },
 }
@@ -337,8 +342,13 @@ pub(crate) struct SandboxArgs {
     /// Where to listen.
     #[arg(long, env = "REVIEWS_SANDBOX_ADDR", default_value = "127.0.0.1:0")]
     pub(crate) addr: String,
-    /// The seed of every id, text and fault.
-    #[arg(long, default_value_t = review_sandbox::DEFAULT_SEED)]
+    /// The seed of every id, text and fault, 0 to 18446744073709551615.
+    #[arg(
+        long,
+        default_value_t = review_sandbox::DEFAULT_SEED,
+        value_parser = seed,
+        allow_negative_numbers = true
+    )]
     pub(crate) seed: u64,
     /// WeChat comments to generate, 0 to 500000.
     #[arg(long, default_value_t = 240, value_parser = comments, allow_negative_numbers = true)]
@@ -404,6 +414,14 @@ fn comments(text: &str) -> Result<usize, String> {
 fn rates(text: &str) -> Result<usize, String> {
     let max = review_sandbox::MAX_RATES as u64;
     count_in(text, 0..=max, "a number of rates").map(|n| n as usize)
+}
+
+fn seed(text: &str) -> Result<u64, String> {
+    count_in(text, 0..=u64::MAX, "a seed")
+}
+
+fn max_body(text: &str) -> Result<usize, String> {
+    count_in(text, 256..=16 * 1024 * 1024, "a body size in bytes").map(|n| n as usize)
 }
 
 fn push_every(text: &str) -> Result<u64, String> {

@@ -765,3 +765,27 @@ fn sigterm_stops_promptly_while_stdout_is_stalled() {
         sent.elapsed()
     );
 }
+
+#[test]
+fn max_body_says_its_range() {
+    for bad in ["-5", "0", "99999999999"] {
+        let output = reviews_std()
+            .args([
+                "webhook",
+                "serve",
+                "--addr",
+                "127.0.0.1:0",
+                "--token",
+                TOKEN,
+                "--max-body",
+                bad,
+            ])
+            .output()
+            .unwrap();
+        let line = one_line_failure(&output, 2, bad);
+        assert!(
+            line.contains("is not a body size in bytes: use a whole number from 256 to 16777216"),
+            "{line}"
+        );
+    }
+}

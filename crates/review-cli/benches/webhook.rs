@@ -70,6 +70,20 @@ fn requests(total: usize, salt: &str) -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// One header line: `None` at the blank line that ends the head, else the content length if
+/// this line gives it.
+fn header_line(line: &str) -> Option<Option<usize>> {
+    let line = line.trim_end();
+    if line.is_empty() {
+        return None;
+    }
+    Some(
+        line.split_once(':')
+            .filter(|(name, _)| name.eq_ignore_ascii_case("content-length"))
+            .and_then(|(_, value)| value.trim().parse().ok()),
+    )
+}
+
 /// Reads one response; returns its status.
 async fn response(reader: &mut BufReader<tokio::net::tcp::OwnedReadHalf>) -> u16 {
     let mut line = String::new();
@@ -79,14 +93,9 @@ async fn response(reader: &mut BufReader<tokio::net::tcp::OwnedReadHalf>) -> u16
     loop {
         let mut header = String::new();
         reader.read_line(&mut header).await.unwrap();
-        let header = header.trim_end();
-        if header.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = header.split_once(':')
-            && name.eq_ignore_ascii_case("content-length")
-        {
-            length = value.trim().parse().unwrap_or(0);
+        match header_line(&header) {
+            None => break,
+            Some(found) => length = found.unwrap_or(length),
         }
     }
     let mut body = vec![0; length];
@@ -130,14 +139,9 @@ fn threads(addr: SocketAddr, shares: Vec<Vec<Vec<u8>>>) -> (Duration, usize) {
                     loop {
                         let mut header = String::new();
                         reader.read_line(&mut header).unwrap();
-                        let header = header.trim_end();
-                        if header.is_empty() {
-                            break;
-                        }
-                        if let Some((name, value)) = header.split_once(':')
-                            && name.eq_ignore_ascii_case("content-length")
-                        {
-                            length = value.trim().parse().unwrap_or(0);
+                        match header_line(&header) {
+                            None => break,
+                            Some(found) => length = found.unwrap_or(length),
                         }
                     }
                     let mut body = vec![0; length];

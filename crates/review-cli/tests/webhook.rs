@@ -131,6 +131,22 @@ impl Webhook {
         }
     }
 
+    /// With stdout unread, fills the pipe (64 KiB on Linux) until the writer blocks: then
+    /// pushes stop being answered 200, since their lines cannot be flushed. Returns the first
+    /// push refused (with 503).
+    fn stall(&self) -> Delivery {
+        for sent in 0..5_000u32 {
+            let id = format!("22725020244433{sent:05}");
+            let delivery = deliver(&plain(), &bad_score(&id), Format::Json);
+            let (status, _) = post(&self.url, "/", &delivery);
+            if status != 200 {
+                assert_eq!(status, 503, "refused with a retry-later status");
+                return delivery;
+            }
+        }
+        panic!("stdout never stalled");
+    }
+
     /// The next printed event.
     fn next_event(&self) -> Value {
         let line = self
@@ -609,20 +625,7 @@ fn the_help_says_the_plaintext_body_is_not_signed() {
 #[test]
 fn a_retry_while_stdout_is_stalled_is_not_acknowledged_until_written() {
     let mut webhook = Webhook::start_reading(&[], false);
-    // Fill the pipe (64 KiB on Linux) until the writer blocks: then pushes stop being answered
-    // 200, since their lines cannot be flushed.
-    let mut sent = 0u32;
-    let stalled = loop {
-        let id = format!("22725020244433{:05}", sent);
-        let delivery = deliver(&plain(), &bad_score(&id), Format::Json);
-        let (status, _) = post(&webhook.url, "/", &delivery);
-        sent += 1;
-        if status != 200 {
-            assert_eq!(status, 503, "refused with a retry-later status");
-            break delivery;
-        }
-        assert!(sent < 5_000, "stdout never stalled");
-    };
+    let stalled = webhook.stall();
     // WeChat's retry of the stalled push: still not acknowledged.
     let (status, body) = post(&webhook.url, "/", &stalled);
     assert_eq!(
@@ -743,18 +746,7 @@ fn sigterm_stops_within_the_grace_despite_a_half_sent_request() {
 #[test]
 fn sigterm_stops_promptly_while_stdout_is_stalled() {
     let mut webhook = Webhook::start_reading(&[], false);
-    // Stall the writer: fill the pipe until pushes are refused.
-    for n in 0..5_000u32 {
-        let id = format!("22725020244434{n:05}");
-        let (status, _) = post(
-            &webhook.url,
-            "/",
-            &deliver(&plain(), &bad_score(&id), Format::Json),
-        );
-        if status != 200 {
-            break;
-        }
-    }
+    webhook.stall();
     let sent = std::time::Instant::now();
     common::signal(&webhook.child, "-TERM");
     let status = wait(&mut webhook.child);

@@ -75,10 +75,12 @@ async fn push(receiver: Arc<Receiver>, query: &str, body: &[u8]) -> Response {
 
 /// Answers a refusal with its status and reason, and says so in one line on stderr. The
 /// reasons come from the protocol and never hold the token, the key or a signature.
-#[allow(clippy::print_stderr)]
 pub(super) fn refuse(status: StatusCode, what: &str, reason: &str) -> Response {
     let reason = reason.replace(['\n', '\r'], " ");
-    eprintln!("reviews: refused {what} ({}): {reason}", status.as_u16());
+    super::notices::say(&format!(
+        "reviews: refused {what} ({}): {reason}",
+        status.as_u16()
+    ));
     (
         status,
         [(CONTENT_TYPE, "text/plain; charset=utf-8")],

@@ -10,6 +10,7 @@
 
 mod handler;
 mod line;
+mod notices;
 mod push;
 mod writer;
 
@@ -110,6 +111,8 @@ fn serve(addr: SocketAddr, config: PushConfig, max_body: usize) -> CliResult {
         review_server::serve(listener, app, Limits::default(), shutdown)
             .await
             .map_err(|e| CliError::runtime(format!("the webhook server on {local} failed: {e}")))?;
+        // The refusal notices go first, so that the line below stays the last.
+        notices::flush(std::time::Duration::from_millis(500));
         match why.lock().ok().and_then(|mut w| w.take()) {
             Some(err) => Err(CliError::runtime(format!(
                 "cannot write events to stdout ({err}): stopped; pushes not written were answered 503, so WeChat retries them"

@@ -72,6 +72,17 @@ pub(crate) struct PlatformArgs {
     /// Taobao seller login nick (not the shop name).
     #[arg(long, global = true, env = "REVIEWS_TAOBAO_SELLER_NICK")]
     pub(crate) seller_nick: Option<String>,
+    /// Use the embedded sandbox for every platform, whatever credentials are set. Reads
+    /// without credentials use it anyway; writes without credentials need this flag, so that
+    /// a missing or misspelt variable never sends a reply nowhere.
+    #[arg(
+        long = "sandbox",
+        global = true,
+        env = "REVIEWS_SANDBOX",
+        value_parser = clap::builder::BoolishValueParser::new(),
+        action = clap::ArgAction::SetTrue
+    )]
+    pub(crate) use_sandbox: bool,
 }
 
 #[derive(Debug, Subcommand)]

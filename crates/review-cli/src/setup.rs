@@ -10,11 +10,13 @@ use review_sandbox::Sandbox;
 use crate::cli::PlatformArgs;
 use crate::error::{CliError, CliResult};
 
-/// Which platforms a command needs.
+/// Which platforms a command needs, and whether it writes.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Need {
     pub(crate) wechat: bool,
     pub(crate) fw199: bool,
+    /// Writes go to the embedded sandbox only when `--sandbox` says so.
+    pub(crate) writes: bool,
 }
 
 /// A WeChat client and the host it talks to (for error messages).
@@ -107,6 +109,53 @@ fn client_config() -> ClientConfig {
 /// Builds the session, starting the sandbox for the platforms that have no credentials.
 pub(crate) fn session(args: &PlatformArgs, tz: &str, need: Need) -> CliResult<Session> {
     let tz = time_zone(tz)?;
+    let forced = args.use_sandbox;
+    let (wechat_creds, fw199_creds) = if forced {
+        (None, None)
+    } else {
+        credentials(args, need)?
+    };
+    let wechat_sandbox = need.wechat && wechat_creds.is_none();
+    let fw199_sandbox = need.fw199 && fw199_creds.is_none();
+    if need.writes && wechat_sandbox && !forced {
+        return Err(CliError::usage(
+            "this command writes to WeChat but no WeChat credentials are set: set REVIEWS_WECHAT_APPID and REVIEWS_WECHAT_SECRET (or --wechat-appid and --wechat-secret), or pass --sandbox (REVIEWS_SANDBOX=1) to write to the embedded sandbox",
+        ));
+    }
+    let sandbox = if wechat_sandbox || fw199_sandbox {
+        let sandbox = Sandbox::builder()
+            .start("127.0.0.1:0")
+            .map_err(|e| CliError::runtime(format!("cannot start the embedded sandbox: {e}")))?;
+        let which = match (wechat_sandbox, fw199_sandbox) {
+            (true, true) => "WeChat and fw199",
+            (true, false) => "WeChat",
+            _ => "fw199",
+        };
+        let why = if forced {
+            "--sandbox".to_owned()
+        } else {
+            format!("no {which} credentials")
+        };
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!(
+                "reviews: {why}: using the embedded sandbox at {} (seed {})",
+                sandbox.base_url(),
+                review_sandbox::DEFAULT_SEED
+            );
+        }
+        Some(sandbox)
+    } else {
+        None
+    };
+    clients(args, need, tz, &(wechat_creds, fw199_creds), sandbox)
+}
+
+/// WeChat's (appid, secret) and fw199's (appid, secret, seller nick), each complete or absent.
+type Credentials = (Option<(String, String)>, Option<(String, String, String)>);
+
+/// The credentials given, refusing half a set and a custom base URL without any.
+fn credentials(args: &PlatformArgs, need: Need) -> CliResult<Credentials> {
     let wechat_creds = match (&args.wechat_appid, &args.wechat_secret) {
         (Some(appid), Some(secret)) => Some((appid.clone(), secret.clone())),
         (Some(_), None) => {
@@ -144,33 +193,19 @@ pub(crate) fn session(args: &PlatformArgs, tz: &str, need: Need) -> CliResult<Se
             shown_url(&args.fw199_base_url)
         )));
     }
+    Ok((wechat_creds, fw199_creds))
+}
 
-    let wechat_sandbox = need.wechat && wechat_creds.is_none();
-    let fw199_sandbox = need.fw199 && fw199_creds.is_none();
-    let sandbox = if wechat_sandbox || fw199_sandbox {
-        let sandbox = Sandbox::builder()
-            .start("127.0.0.1:0")
-            .map_err(|e| CliError::runtime(format!("cannot start the embedded sandbox: {e}")))?;
-        let which = match (wechat_sandbox, fw199_sandbox) {
-            (true, true) => "WeChat and fw199",
-            (true, false) => "WeChat",
-            _ => "fw199",
-        };
-        #[allow(clippy::print_stderr)]
-        {
-            eprintln!(
-                "reviews: no {which} credentials: using the embedded sandbox at {} (seed {})",
-                sandbox.base_url(),
-                review_sandbox::DEFAULT_SEED
-            );
-        }
-        Some(sandbox)
-    } else {
-        None
-    };
-
+/// The clients: of the credentials given, or of the sandbox for a platform without them.
+fn clients(
+    args: &PlatformArgs,
+    need: Need,
+    tz: TimeZone,
+    (wechat_creds, fw199_creds): &Credentials,
+    sandbox: Option<Sandbox>,
+) -> CliResult<Session> {
     let wechat = if need.wechat {
-        let (url, appid, secret) = match (&wechat_creds, &sandbox) {
+        let (url, appid, secret) = match (wechat_creds, &sandbox) {
             (Some((appid, secret)), _) => (
                 base_url(&args.wechat_base_url, "--wechat-base-url")?,
                 AppId::new(appid.clone()),
@@ -190,7 +225,7 @@ pub(crate) fn session(args: &PlatformArgs, tz: &str, need: Need) -> CliResult<Se
         None
     };
     let fw199 = if need.fw199 {
-        let (url, appid, secret, nick) = match (&fw199_creds, &sandbox) {
+        let (url, appid, secret, nick) = match (fw199_creds, &sandbox) {
             (Some((appid, secret, nick)), _) => (
                 base_url(&args.fw199_base_url, "--fw199-base-url")?,
                 appid.clone(),

@@ -273,7 +273,13 @@ fn thread_of_an_answered_and_an_unanswered_comment() {
 fn reply_then_follow_up_and_delete_on_the_embedded_sandbox() {
     let all = list(&[]);
     let unanswered = id_of(all.iter().find(|r| r["replied"] == false).unwrap());
-    let out = ok(&["wechat", "reply", &unanswered, "非常抱歉,马上为您处理"]);
+    let out = ok(&[
+        "--sandbox",
+        "wechat",
+        "reply",
+        &unanswered,
+        "非常抱歉,马上为您处理",
+    ]);
     assert!(
         out.starts_with(&format!("replied to comment {unanswered} (reply id ")),
         "{out}"
@@ -286,21 +292,29 @@ fn reply_then_follow_up_and_delete_on_the_embedded_sandbox() {
         .as_str()
         .unwrap()
         .to_owned();
-    let out = ok(&["wechat", "reply", &answered, "已补发", "--to", &reply_id]);
+    let out = ok(&[
+        "--sandbox",
+        "wechat",
+        "reply",
+        &answered,
+        "已补发",
+        "--to",
+        &reply_id,
+    ]);
     assert!(
         out.starts_with(&format!(
             "followed up under reply {reply_id} of comment {answered}"
         )),
         "{out}"
     );
-    let out = ok(&["wechat", "delete-reply", &answered, &reply_id]);
+    let out = ok(&["--sandbox", "wechat", "delete-reply", &answered, &reply_id]);
     assert_eq!(
         out,
         format!("deleted reply {reply_id} of comment {answered} and its follow-ups\n")
     );
 
     // A first reply where one exists already: the platform refuses (exit 1, one error line).
-    let output = run(&["wechat", "reply", &answered, "again"]);
+    let output = run(&["--sandbox", "wechat", "reply", &answered, "again"]);
     assert_eq!(output.status.code(), Some(1));
     let err = stderr(&output);
     assert!(
@@ -335,6 +349,7 @@ fn delete_a_seeded_follow_up() {
     });
     let (id, reply_id, follow_up) = found.expect("a seeded merchant follow-up");
     let out = ok(&[
+        "--sandbox",
         "wechat",
         "delete-reply",
         &id,
@@ -349,6 +364,7 @@ fn delete_a_seeded_follow_up() {
 
     // A follow-up id that is not under this reply: refused at run time.
     let output = run(&[
+        "--sandbox",
         "wechat",
         "delete-reply",
         &id,
@@ -369,7 +385,7 @@ fn kf_reset_names_the_author_and_message_needs_an_open_session() {
     let bad = list(&["--filter", "bad"]);
     let id = id_of(&bad[0]);
     let openid = bad[0]["user_id"].as_str().unwrap().to_owned();
-    let out = ok(&["wechat", "kf-reset", &id]);
+    let out = ok(&["--sandbox", "wechat", "kf-reset", &id]);
     assert_eq!(
         out,
         format!(
@@ -377,7 +393,7 @@ fn kf_reset_names_the_author_and_message_needs_an_open_session() {
         )
     );
     // A fresh sandbox has no session open with that user: WeChat's 45015, exit 1.
-    let output = run(&["wechat", "message", &openid, "您好,退款已处理"]);
+    let output = run(&["--sandbox", "wechat", "message", &openid, "您好,退款已处理"]);
     assert_eq!(output.status.code(), Some(1));
     let err = stderr(&output);
     assert_eq!(err.lines().count(), 2, "{err}"); // the sandbox notice, then the error
@@ -385,7 +401,7 @@ fn kf_reset_names_the_author_and_message_needs_an_open_session() {
 
     // Only bad reviews have a quota.
     let good = id_of(&list(&["--filter", "positive"])[0]);
-    let output = run(&["wechat", "kf-reset", &good]);
+    let output = run(&["--sandbox", "wechat", "kf-reset", &good]);
     assert_eq!(output.status.code(), Some(1));
 }
 
@@ -409,6 +425,7 @@ fn compromise_uploads_pictures_then_confirms() {
     let id = id_of(&list(&["--filter", "pending-compromise"])[0]);
 
     let out = ok(&[
+        "--sandbox",
         "wechat",
         "compromise",
         &id,
@@ -423,7 +440,7 @@ fn compromise_uploads_pictures_then_confirms() {
         out,
         format!("confirmed the settlement of comment {id} with 2 pictures\n")
     );
-    let out = ok(&["wechat", "compromise", &id]);
+    let out = ok(&["--sandbox", "wechat", "compromise", &id]);
     assert_eq!(out, format!("confirmed the settlement of comment {id}\n"));
 
     let missing = dir.path().join("missing.png");
@@ -773,4 +790,60 @@ fn ctrl_c_during_a_listing_request_that_never_answers_exits_130_at_once() {
     assert_eq!(status.code(), Some(130));
     let stderr = common::child_stderr(&mut child);
     assert_eq!(stderr.trim_end(), "reviews: interrupted");
+}
+
+#[test]
+fn writes_without_credentials_need_sandbox() {
+    let id = "2778849575614752718";
+    let writes: [&[&str]; 5] = [
+        &["wechat", "reply", id, "感谢反馈"],
+        &["wechat", "delete-reply", id, "1"],
+        &["wechat", "kf-reset", id],
+        &["wechat", "message", "oQ3Xv5KpFwgDwwKESMsLOLJKr4AL", "您好"],
+        &["wechat", "compromise", id],
+    ];
+    for args in writes {
+        let output = run(args);
+        let line = one_line_failure(&output, 2, &format!("{args:?}"));
+        assert!(
+            line.contains("REVIEWS_WECHAT_APPID and REVIEWS_WECHAT_SECRET")
+                && line.contains("--sandbox (REVIEWS_SANDBOX=1)"),
+            "{args:?}: {line}"
+        );
+        assert!(
+            !line.contains("embedded sandbox at"),
+            "nothing started: {line}"
+        );
+    }
+    // Told: the write goes to the embedded sandbox, and its notice says why.
+    let output = reviews()
+        .env("REVIEWS_SANDBOX", "1")
+        .args(["wechat", "kf-reset", "2778849575573496776"])
+        .output()
+        .unwrap();
+    let err = stderr(&output);
+    assert!(
+        err.starts_with("reviews: --sandbox: using the embedded sandbox at "),
+        "{err}"
+    );
+    // Reads keep today's behaviour.
+    let output = run(&["wechat", "list", "--since", "7d", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        stderr(&output).starts_with("reviews: no WeChat credentials: using the embedded sandbox")
+    );
+}
+
+#[test]
+fn sandbox_forces_the_sandbox_even_with_credentials() {
+    // Credentials for a host that does not exist: with --sandbox nothing goes there.
+    let output = reviews()
+        .env("REVIEWS_WECHAT_BASE_URL", "http://127.0.0.1:9")
+        .env("REVIEWS_WECHAT_APPID", "wx1234567890abcdef")
+        .env("REVIEWS_WECHAT_SECRET", "0123456789abcdef0123456789abcdef")
+        .args(["--sandbox", "wechat", "list", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(!stdout(&output).is_empty());
 }

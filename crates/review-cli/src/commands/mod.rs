@@ -38,6 +38,7 @@ fn run_client(cli: &Cli) -> CliResult {
                 Need {
                     wechat: true,
                     fw199: false,
+                    writes: wechat::writes(command),
                 },
             )?;
             wechat::run(command, &session)
@@ -50,6 +51,7 @@ fn run_client(cli: &Cli) -> CliResult {
                 Need {
                     wechat: false,
                     fw199: true,
+                    writes: false,
                 },
             )?;
             taobao::run(command, &session)
@@ -60,6 +62,7 @@ fn run_client(cli: &Cli) -> CliResult {
             let need = Need {
                 wechat: matches!(args.platform, PlatformChoice::Wechat | PlatformChoice::All),
                 fw199: matches!(args.platform, PlatformChoice::Taobao | PlatformChoice::All),
+                writes: false,
             };
             let session = setup::session(&cli.platforms, &cli.tz, need)?;
             export::run(args, &session)

@@ -66,6 +66,20 @@ pub(crate) fn check(command: &WechatCommand) -> CliResult {
     Ok(())
 }
 
+/// Whether `command` changes anything on WeChat (and so needs credentials or `--sandbox`).
+pub(crate) fn writes(command: &WechatCommand) -> bool {
+    match command {
+        WechatCommand::List { .. } | WechatCommand::Show { .. } | WechatCommand::Thread { .. } => {
+            false
+        }
+        WechatCommand::Reply { .. }
+        | WechatCommand::DeleteReply { .. }
+        | WechatCommand::KfReset { .. }
+        | WechatCommand::Message { .. }
+        | WechatCommand::Compromise { .. } => true,
+    }
+}
+
 /// Runs `command` against the session's WeChat client.
 pub(crate) fn run(command: &WechatCommand, session: &Session) -> CliResult {
     match command {

@@ -1,4 +1,5 @@
-//! The command line (a contract: see DESIGN.md). Every option has an environment variable.
+//! The command line (a contract: see docs/contracts.md). Every platform, credential and server
+//! option has an environment variable.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

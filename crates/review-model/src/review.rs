@@ -1,4 +1,4 @@
-//! The unified review record both platforms export to (a contract: see DESIGN.md).
+//! The unified review record both platforms export to (a contract: see docs/contracts.md).
 
 use std::fmt;
 use std::str::FromStr;
@@ -67,7 +67,7 @@ impl fmt::Display for Sentiment {
 
 /// One review from either platform, in the shape `reviews export` writes.
 ///
-/// The first nine fields are the contract of DESIGN.md; the rest are extras that are omitted
+/// The first nine fields are the contract of docs/contracts.md; the rest are extras that are omitted
 /// when empty.
 ///
 /// ```

@@ -97,3 +97,8 @@ pub type Client = BlockingClient<UreqTransport>;
 pub fn client(config: ClientConfig) -> Client {
     BlockingClient::new(UreqTransport::default(), config)
 }
+
+/// The README's Rust snippets, compiled and run as doctests of this crate.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

@@ -1,4 +1,4 @@
-//! `reviews export`: both platforms' reviews as the unified record (DESIGN.md), streamed.
+//! `reviews export`: both platforms' reviews as the unified record (docs/contracts.md), streamed.
 //!
 //! Memory stays flat whatever the range: records are written as they arrive, never collected;
 //! WeChat is read in windows of bounded size (see [`wechat`]); Taobao's window planner

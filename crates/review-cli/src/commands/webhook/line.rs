@@ -1,4 +1,4 @@
-//! The JSON line printed for each event (a contract: see DESIGN.md, "The command line").
+//! The JSON line printed for each event (a contract: see docs/contracts.md, "The command line").
 
 use review_model::wechat::PushEvent;
 use review_protocol::push::{Format, Push};

@@ -1,16 +1,16 @@
-//! The blocking driver: the shared machine, sending on the caller's thread.
+//! The blocking driver: `review_protocol::call`'s machine, sending on the caller's thread.
 
 use jiff::Timestamp;
 use review_model::taobao::TradeRate;
 use review_model::wechat::Comment;
+use review_protocol::Endpoint;
+use review_protocol::call::Call;
 use review_protocol::fw199::{Fw199Context, PlanStats, SearchTradeRates, WindowPlanner};
 use review_protocol::wechat::{CommentPager, GetCommentList, WechatContext};
-use review_protocol::{BuildError, Endpoint};
 
-use crate::call::{Call, Fw199Call, WechatCall};
 use crate::config::ClientConfig;
-use crate::error::{ClientError, ErrorKind};
-use crate::machine::{Machine, Step};
+use crate::drive::{self, Machine, Step};
+use crate::error::ClientError;
 use crate::methods::endpoint_methods;
 use crate::trace::Sent;
 use crate::transport::BlockingTransport;
@@ -40,14 +40,6 @@ pub struct BlockingClient<T> {
     config: ClientConfig,
 }
 
-fn missing(endpoint: &'static str, platform: &'static str) -> ClientError {
-    let err = BuildError::new(
-        "appid",
-        format!("this client has no {platform} credentials"),
-    );
-    ClientError::new(endpoint, ErrorKind::Protocol(err.into()), 0, false)
-}
-
 impl<T: BlockingTransport> BlockingClient<T> {
     /// A client sending through `transport`.
     pub fn new(transport: T, config: ClientConfig) -> Self {
@@ -67,13 +59,13 @@ impl<T: BlockingTransport> BlockingClient<T> {
                     let sent = Sent::start(machine.name(), machine.attempt(), &request);
                     let result = self.transport.send(request, self.config.timeout);
                     sent.finish(&result);
-                    machine.feed(result, Timestamp::now())
+                    machine.feed(drive::answer(result), Timestamp::now())
                 }
                 Step::Sleep(wait) => {
                     self.transport.sleep(wait);
                     machine.next(Timestamp::now())
                 }
-                Step::Done(result) => return result,
+                Step::Done(result) => return result.map_err(ClientError::from),
             };
         }
     }
@@ -83,18 +75,7 @@ impl<T: BlockingTransport> BlockingClient<T> {
         &self,
         endpoint: &E,
     ) -> Result<E::Output, ClientError> {
-        let Some(side) = &self.config.wechat else {
-            return Err(missing(endpoint.name(), "WeChat"));
-        };
-        let call = WechatCall {
-            endpoint,
-            base: &side.base_url,
-        };
-        self.run(Machine::new(
-            call,
-            Some((side.tokens.as_ref(), &side.base_url)),
-            self.config.retry,
-        ))
+        self.run(drive::wechat(&self.config, endpoint)?)
     }
 
     /// Runs any fw199 endpoint, signed at each attempt, with retries.
@@ -102,14 +83,7 @@ impl<T: BlockingTransport> BlockingClient<T> {
         &self,
         endpoint: &E,
     ) -> Result<E::Output, ClientError> {
-        let Some(side) = &self.config.fw199 else {
-            return Err(missing(endpoint.name(), "fw199"));
-        };
-        let call = Fw199Call {
-            endpoint,
-            context: &side.context,
-        };
-        self.run(Machine::new(call, None, self.config.retry))
+        self.run(drive::fw199(&self.config, endpoint)?)
     }
 
     endpoint_methods!(;);

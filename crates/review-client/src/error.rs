@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use review_protocol::call::{CallError, CallErrorKind};
+
 use crate::TransportError;
 
 /// A call that failed after the driver did what it could.
@@ -87,5 +89,17 @@ impl fmt::Display for ClientError {
             f.write_str("; the write may have executed: check before sending it again")?;
         }
         Ok(())
+    }
+}
+
+impl From<CallError<TransportError>> for ClientError {
+    fn from(err: CallError<TransportError>) -> Self {
+        let (endpoint, attempts, outcome_unknown) =
+            (err.endpoint(), err.attempts(), err.outcome_unknown());
+        let kind = match err.into_kind() {
+            CallErrorKind::Protocol(err) => ErrorKind::Protocol(err),
+            CallErrorKind::Transport(err) => ErrorKind::Transport(err),
+        };
+        Self::new(endpoint, kind, attempts, outcome_unknown)
     }
 }

@@ -6,14 +6,14 @@
 //! refreshes and retries (at once the first time, then with backoff within the retry budget),
 //! retryable failures back off with jitter within that budget, and a write is repeated only
 //! when it provably did not execute. Every decision comes from
-//! `review-protocol`; the drivers only send and wait, through a transport: `review-reqwest`
-//! for tokio, `review-ureq` for threads, or any closure.
+//! `review_protocol::call`; the drivers only send, wait and feed the answers back, supplying the
+//! time and the randomness, through a transport: `review-reqwest` for tokio, `review-ureq` for
+//! threads, or any closure.
 
 mod blocking;
-mod call;
 mod config;
+mod drive;
 mod error;
-mod machine;
 mod methods;
 mod nonblocking;
 mod tokens;
@@ -25,6 +25,7 @@ pub use blocking::{BlockingClient, CommentPages, Comments, TradeRates};
 pub use config::ClientConfig;
 pub use error::{ClientError, ErrorKind};
 pub use nonblocking::{AsyncClient, RateWalk};
+#[doc(inline)]
 pub use tokens::{MemoryTokenStore, TokenStore};
 pub use transport::{
     AsyncTransport, BlockingTransport, BoxHttpFuture, FnTransport, HttpResult, TransportError,

@@ -1,17 +1,17 @@
-//! The async driver: the shared machine, sending through an async transport.
+//! The async driver: `review_protocol::call`'s machine, sending through an async transport.
 
 use futures_util::stream::{self, Stream, StreamExt};
 use jiff::Timestamp;
 use review_model::taobao::TradeRate;
 use review_model::wechat::Comment;
+use review_protocol::Endpoint;
+use review_protocol::call::Call;
 use review_protocol::fw199::{Fw199Context, PlanStats, SearchTradeRates, WindowPlanner};
 use review_protocol::wechat::{GetCommentList, WechatContext};
-use review_protocol::{BuildError, Endpoint};
 
-use crate::call::{Call, Fw199Call, WechatCall};
 use crate::config::ClientConfig;
-use crate::error::{ClientError, ErrorKind};
-use crate::machine::{Machine, Step};
+use crate::drive::{self, Machine, Step};
+use crate::error::ClientError;
 use crate::methods::endpoint_methods;
 use crate::trace::Sent;
 use crate::transport::AsyncTransport;
@@ -22,14 +22,6 @@ use crate::walk::{self, Walk, WalkStep};
 pub struct AsyncClient<T> {
     transport: T,
     config: ClientConfig,
-}
-
-fn missing(endpoint: &'static str, platform: &'static str) -> ClientError {
-    let err = BuildError::new(
-        "appid",
-        format!("this client has no {platform} credentials"),
-    );
-    ClientError::new(endpoint, ErrorKind::Protocol(err.into()), 0, false)
 }
 
 impl<T: AsyncTransport> AsyncClient<T> {
@@ -51,13 +43,13 @@ impl<T: AsyncTransport> AsyncClient<T> {
                     let sent = Sent::start(machine.name(), machine.attempt(), &request);
                     let result = self.transport.send(request, self.config.timeout).await;
                     sent.finish(&result);
-                    machine.feed(result, Timestamp::now())
+                    machine.feed(drive::answer(result), Timestamp::now())
                 }
                 Step::Sleep(wait) => {
                     self.transport.sleep(wait).await;
                     machine.next(Timestamp::now())
                 }
-                Step::Done(result) => return result,
+                Step::Done(result) => return result.map_err(ClientError::from),
             };
         }
     }
@@ -67,19 +59,7 @@ impl<T: AsyncTransport> AsyncClient<T> {
         &self,
         endpoint: &E,
     ) -> Result<E::Output, ClientError> {
-        let Some(side) = &self.config.wechat else {
-            return Err(missing(endpoint.name(), "WeChat"));
-        };
-        let call = WechatCall {
-            endpoint,
-            base: &side.base_url,
-        };
-        self.run(Machine::new(
-            call,
-            Some((side.tokens.as_ref(), &side.base_url)),
-            self.config.retry,
-        ))
-        .await
+        self.run(drive::wechat(&self.config, endpoint)?).await
     }
 
     /// Runs any fw199 endpoint, signed at each attempt, with retries.
@@ -87,14 +67,7 @@ impl<T: AsyncTransport> AsyncClient<T> {
         &self,
         endpoint: &E,
     ) -> Result<E::Output, ClientError> {
-        let Some(side) = &self.config.fw199 else {
-            return Err(missing(endpoint.name(), "fw199"));
-        };
-        let call = Fw199Call {
-            endpoint,
-            context: &side.context,
-        };
-        self.run(Machine::new(call, None, self.config.retry)).await
+        self.run(drive::fw199(&self.config, endpoint)?).await
     }
 
     endpoint_methods!(async; .await);

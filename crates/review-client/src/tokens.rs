@@ -1,44 +1,20 @@
 //! Where access tokens live: shared by every client, task and thread of a process.
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::Mutex;
 
 use jiff::Timestamp;
 use review_model::wechat::AccessTokenResponse;
 use review_model::{AppId, Secret};
 use review_protocol::Error;
+pub use review_protocol::call::TokenStore;
 use review_protocol::token::{
     CallTokens, Completed, Next, RefreshTicket, TokenCache, TokenConfig, TokenErrorAction,
     TokenLease,
 };
 
-/// Holds the access-token state machine of one app.
+/// The default store: a [`TokenCache`] behind a mutex, for one process.
 ///
-/// The in-memory [`MemoryTokenStore`] serves one process: share it (`Arc`) between clients and
-/// threads so that exactly one refresh happens at a time. A store shared between processes
-/// (Redis, a database row) implements the same three calls around its own lock.
-pub trait TokenStore: Send + Sync {
-    /// A token to use, a refresh to send, or how long to wait.
-    fn next(&self, now: Timestamp) -> Next;
-
-    /// The outcome of a refresh this store asked for.
-    fn complete(
-        &self,
-        ticket: RefreshTicket,
-        now: Timestamp,
-        result: Result<AccessTokenResponse, Error>,
-    ) -> Result<Completed, Error>;
-
-    /// A call with `lease` was refused for its token: invalidate that token (and no other),
-    /// and say whether the call is sent again at once or within its retry budget, as
-    /// [`TokenCache::on_token_error`] decides from what `call` met.
-    fn on_token_error(&self, lease: &TokenLease, call: &mut CallTokens) -> TokenErrorAction;
-
-    /// A refresh this store asked for was never answered (the transport failed): let another
-    /// caller refresh at once instead of waiting for the timeout.
-    fn abandon(&self, ticket: RefreshTicket);
-}
-
-/// The default store: a [`TokenCache`] behind a mutex.
+/// Share it (`Arc`) between clients and threads so that exactly one refresh happens at a time.
 #[derive(Debug)]
 pub struct MemoryTokenStore {
     cache: Mutex<TokenCache>,
@@ -51,16 +27,12 @@ impl MemoryTokenStore {
             cache: Mutex::new(TokenCache::new(appid, secret, config)),
         }
     }
-
-    fn with<R>(&self, f: impl FnOnce(&mut TokenCache) -> R) -> R {
-        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
-        f(&mut cache)
-    }
 }
 
+/// The protocol's `Mutex<TokenCache>` store, under the name this crate has always given it.
 impl TokenStore for MemoryTokenStore {
     fn next(&self, now: Timestamp) -> Next {
-        self.with(|cache| cache.next(now))
+        self.cache.next(now)
     }
 
     fn complete(
@@ -69,14 +41,14 @@ impl TokenStore for MemoryTokenStore {
         now: Timestamp,
         result: Result<AccessTokenResponse, Error>,
     ) -> Result<Completed, Error> {
-        self.with(|cache| cache.complete(ticket, now, result))
+        self.cache.complete(ticket, now, result)
     }
 
     fn on_token_error(&self, lease: &TokenLease, call: &mut CallTokens) -> TokenErrorAction {
-        self.with(|cache| cache.on_token_error(lease, call))
+        self.cache.on_token_error(lease, call)
     }
 
     fn abandon(&self, ticket: RefreshTicket) {
-        self.with(|cache| cache.abandon(ticket));
+        self.cache.abandon(ticket);
     }
 }

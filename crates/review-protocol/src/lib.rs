@@ -1,12 +1,14 @@
 //! The sans-IO core of the `reviews` SDK.
 //!
 //! Endpoints build `http::Request<Vec<u8>>` values and parse `http::Response<&[u8]>` values;
-//! the access-token lifecycle and the pagers are state machines that say what to send next.
+//! the access-token lifecycle, the call machine (token, send, retry) and the pagers are state
+//! machines that say what to send next.
 //! Nothing here opens a socket, awaits, sleeps, reads a clock or draws random numbers: time and
 //! randomness are parameters. Any runtime can drive it, and every driver makes the same
 //! decisions because they are made here.
 
 mod base_url;
+pub mod call;
 mod endpoint;
 mod error;
 pub mod fw199;

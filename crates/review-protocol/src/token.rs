@@ -3,9 +3,9 @@
 //! One [`TokenCache`] per app answers every caller's "which token?" with a [`Next`]: use this
 //! [`TokenLease`], send this [`RefreshTicket`]'s request first, or wait for someone else's
 //! refresh. The time is always a parameter (`now`), so a tokio service, a blocking script and a
-//! test drive it identically. A driver wraps it in a mutex, wakes waiters (a `Notify`, a
-//! `Condvar`) after [`TokenCache::complete`] and [`TokenCache::on_token_error`], and makes no
-//! decision of its own.
+//! test drive it identically. A [`TokenStore`](crate::call::TokenStore) holds it behind a lock
+//! (`Mutex<TokenCache>` is the in-process one) and the [call machine](crate::call) drives it;
+//! neither decides anything of its own.
 //!
 //! The rules, all decided here:
 //!

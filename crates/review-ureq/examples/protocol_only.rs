@@ -1,6 +1,7 @@
 //! Embed `review-protocol` with another HTTP stack, without `review-client`: here a few lines
-//! of HTTP/1.1 over `std::net::TcpStream`. The protocol builds the request and parses the
-//! answer; everything else (sockets, time, retries) is yours.
+//! of HTTP/1.1 over `std::net::TcpStream`. The protocol's call machine makes every decision (the
+//! access token and its refresh, retries and their backoff, which writes may go again); this
+//! file only sends, sleeps, and supplies the clock and a random seed.
 //!
 //! ```sh
 //! cargo run -p review-ureq --example protocol_only
@@ -8,19 +9,41 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-use std::io::{Read, Write};
+use std::hash::{BuildHasher, RandomState};
+use std::io::{self, Read, Write};
 use std::net::TcpStream;
+use std::sync::Mutex;
 
 use jiff::{SignedDuration, Timestamp};
-use review_protocol::wechat::{GetCommentList, GetToken, WechatContext};
-use review_protocol::{BaseUrl, Endpoint};
+use review_protocol::BaseUrl;
+use review_protocol::call::{Answer, Call, CallError, Machine, Step, Unanswered, WechatCall};
+use review_protocol::retry::RetryPolicy;
+use review_protocol::token::{RefreshKind, TokenCache, TokenConfig};
+use review_protocol::wechat::GetCommentList;
 
-/// Sends `request` over a fresh connection and reads the whole answer (HTTP/1.1, `Connection: close`).
-fn send(request: &http::Request<Vec<u8>>) -> std::io::Result<http::Response<Vec<u8>>> {
-    let uri = request.uri();
-    let host = uri.authority().map(|a| a.as_str()).unwrap_or("localhost");
-    let mut stream = TcpStream::connect(host)?;
-    let target = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+/// Sends `request` over a fresh connection. A failed connect provably sent nothing; a failure
+/// after it may have reached the server.
+fn send(request: &http::Request<Vec<u8>>) -> Answer<io::Error> {
+    let host = request
+        .uri()
+        .authority()
+        .map(|a| a.as_str())
+        .unwrap_or("localhost");
+    let stream = TcpStream::connect(host).map_err(Unanswered::not_sent)?;
+    exchange(stream, host, request).map_err(Unanswered::ambiguous)
+}
+
+/// Writes `request` and reads the whole answer (HTTP/1.1, `Connection: close`).
+fn exchange(
+    mut stream: TcpStream,
+    host: &str,
+    request: &http::Request<Vec<u8>>,
+) -> io::Result<http::Response<Vec<u8>>> {
+    let target = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
     let mut head = format!(
         "{} {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n",
         request.method(),
@@ -75,28 +98,47 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
     out
 }
 
+/// A random seed for one call's backoff jitter: the protocol has no randomness of its own.
+fn seed() -> u64 {
+    RandomState::new().hash_one(())
+}
+
+/// Runs one call to its end: sends, sleeps, and feeds the answers back with the time.
+fn run<C: Call>(mut machine: Machine<'_, C, io::Error>) -> Result<C::Output, CallError<io::Error>> {
+    let mut step = machine.next(Timestamp::now());
+    loop {
+        step = match step {
+            Step::Send(request) => {
+                println!("{}", review_protocol::redact::Request(&request));
+                let answer = send(&request);
+                machine.feed(answer, Timestamp::now())
+            }
+            Step::Sleep(wait) => {
+                std::thread::sleep(wait);
+                machine.next(Timestamp::now())
+            }
+            Step::Done(result) => return result,
+        };
+    }
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sandbox = review_sandbox::Sandbox::builder()
         .comments(20)
         .start("127.0.0.1:0")?;
     let base: BaseUrl = sandbox.base_url().parse()?;
-
-    let token = GetToken::new(
+    // One cache per app, shared by every call (a `Mutex` is the protocol's in-process store).
+    let tokens = Mutex::new(TokenCache::new(
         sandbox.wechat().appid.clone(),
         sandbox.wechat().secret.clone(),
-    );
-    let (parts, body) = send(&token.request(&base)?)?.into_parts();
-    // `parse` borrows the body: `Response<&[u8]>`.
-    let token = token.parse(http::Response::from_parts(parts, body.as_slice()))?;
-    let context = WechatContext::new(base, token.access_token);
+        TokenConfig::new(RefreshKind::Plain),
+    ));
 
     let now = Timestamp::now();
     let list = GetCommentList::new(now - SignedDuration::from_hours(24 * 180), now).limit(5);
-    let request = list.request(&context)?;
-    println!("{}", review_protocol::redact::Request(&request));
-    let answer = send(&request)?;
-    let (parts, body) = answer.into_parts();
-    let page = list.parse(http::Response::from_parts(parts, body.as_slice()))?;
+    let call = WechatCall::new(&list, &base);
+    let machine = Machine::new(call, RetryPolicy::default(), seed()).with_tokens(&tokens, &base);
+    let page = run(machine)?;
     for comment in page.comments {
         println!(
             "{} {}★ {}",

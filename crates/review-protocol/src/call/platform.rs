@@ -1,26 +1,26 @@
-//! What distinguishes one kind of call from another: how its request gets its context.
+//! The two kinds of call: WeChat's, authenticated by a token; fw199's, signed per attempt.
 
 use http::{Request, Response};
 use jiff::Timestamp;
-use review_protocol::fw199::Fw199Context;
-use review_protocol::token::TokenLease;
-use review_protocol::wechat::WechatContext;
-use review_protocol::{BaseUrl, BuildError, Endpoint, Error};
 
-/// An endpoint with what it needs to build its request.
-pub(crate) trait Call {
-    type Output;
-    fn name(&self) -> &'static str;
-    fn needs_token(&self) -> bool;
-    fn idempotent(&self) -> bool;
-    fn build(&self, lease: Option<&TokenLease>, now: Timestamp) -> Result<Request<Vec<u8>>, Error>;
-    fn parse(&self, response: Response<&[u8]>) -> Result<Self::Output, Error>;
+use super::Call;
+use crate::fw199::Fw199Context;
+use crate::token::TokenLease;
+use crate::wechat::WechatContext;
+use crate::{BaseUrl, BuildError, Endpoint, Error};
+
+/// A WeChat call: each attempt carries the token leased for it.
+#[derive(Debug)]
+pub struct WechatCall<'a, E> {
+    endpoint: &'a E,
+    base: &'a BaseUrl,
 }
 
-/// A WeChat call authenticated by an access token.
-pub(crate) struct WechatCall<'a, E> {
-    pub(crate) endpoint: &'a E,
-    pub(crate) base: &'a BaseUrl,
+impl<'a, E> WechatCall<'a, E> {
+    /// `endpoint` at `base`.
+    pub fn new(endpoint: &'a E, base: &'a BaseUrl) -> Self {
+        Self { endpoint, base }
+    }
 }
 
 impl<E: Endpoint<Context = WechatContext>> Call for WechatCall<'_, E> {
@@ -53,10 +53,18 @@ impl<E: Endpoint<Context = WechatContext>> Call for WechatCall<'_, E> {
     }
 }
 
-/// An fw199 call, signed at the moment of each attempt.
-pub(crate) struct Fw199Call<'a, E> {
-    pub(crate) endpoint: &'a E,
-    pub(crate) context: &'a Fw199Context,
+/// An fw199 call, signed at the moment of each attempt (the gateway checks the timestamp).
+#[derive(Debug)]
+pub struct Fw199Call<'a, E> {
+    endpoint: &'a E,
+    context: &'a Fw199Context,
+}
+
+impl<'a, E> Fw199Call<'a, E> {
+    /// `endpoint`, signed with `context`'s credentials.
+    pub fn new(endpoint: &'a E, context: &'a Fw199Context) -> Self {
+        Self { endpoint, context }
+    }
 }
 
 impl<E: Endpoint<Context = Fw199Context>> Call for Fw199Call<'_, E> {

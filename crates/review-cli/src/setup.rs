@@ -5,6 +5,7 @@ use jiff::tz::{Offset, TimeZone};
 use review_client::ClientConfig;
 use review_model::{AppId, Secret};
 use review_protocol::BaseUrl;
+use review_protocol::redact::url_for_message;
 use review_sandbox::Sandbox;
 
 use crate::cli::PlatformArgs;
@@ -78,15 +79,6 @@ pub(crate) fn time_zone(text: &str) -> CliResult<TimeZone> {
             .map_err(|_| bad());
     }
     TimeZone::get(text).map_err(|_| bad())
-}
-
-/// A URL as messages show it: without userinfo (a password), and cut when over-long.
-pub(crate) fn shown_url(text: &str) -> String {
-    let url = review_protocol::redact::url_without_userinfo(text);
-    match url.char_indices().nth(200) {
-        Some((cut, _)) => format!("{}…", &url[..cut]),
-        None => url.into_owned(),
-    }
 }
 
 fn base_url(text: &str, option: &str) -> CliResult<BaseUrl> {
@@ -184,13 +176,13 @@ fn credentials(args: &PlatformArgs, need: Need) -> CliResult<Credentials> {
     if need.wechat && wechat_creds.is_none() && args.wechat_base_url != BaseUrl::WECHAT_STR {
         return Err(CliError::usage(format!(
             "--wechat-base-url is {} but no WeChat credentials are set: pass --wechat-appid and --wechat-secret, or leave the base URL unset to use the embedded sandbox",
-            shown_url(&args.wechat_base_url)
+            url_for_message(&args.wechat_base_url)
         )));
     }
     if need.fw199 && fw199_creds.is_none() && args.fw199_base_url != BaseUrl::FW199_STR {
         return Err(CliError::usage(format!(
             "--fw199-base-url is {} but no fw199 credentials are set: pass --fw199-appid, --fw199-secret and --seller-nick, or leave the base URL unset to use the embedded sandbox",
-            shown_url(&args.fw199_base_url)
+            url_for_message(&args.fw199_base_url)
         )));
     }
     Ok((wechat_creds, fw199_creds))

@@ -147,6 +147,15 @@ impl Webhook {
         panic!("stdout never stalled");
     }
 
+    /// SIGTERM: a clean exit 0 within `limit` (`why` says what the limit is about).
+    fn terminate_within(&mut self, limit: Duration, why: &str) {
+        let sent = std::time::Instant::now();
+        common::signal(&self.child, "-TERM");
+        let status = wait(&mut self.child);
+        assert_eq!(status.code(), Some(0));
+        assert!(sent.elapsed() < limit, "took {:?}: {why}", sent.elapsed());
+    }
+
     /// The next printed event.
     fn next_event(&self) -> Value {
         let line = self
@@ -732,29 +741,16 @@ fn sigterm_stops_within_the_grace_despite_a_half_sent_request() {
     let mut webhook = Webhook::start(&[]);
     let _stalled = stalled_heads(&webhook.url, 3);
     thread::sleep(Duration::from_millis(100));
-    let sent = std::time::Instant::now();
-    common::signal(&webhook.child, "-TERM");
-    let status = wait(&mut webhook.child);
-    assert_eq!(status.code(), Some(0));
-    assert!(
-        sent.elapsed() < Duration::from_secs(8),
-        "took {:?}: the grace is 5 s",
-        sent.elapsed()
-    );
+    webhook.terminate_within(Duration::from_secs(8), "the grace is 5 s");
 }
 
 #[test]
 fn sigterm_stops_promptly_while_stdout_is_stalled() {
     let mut webhook = Webhook::start_reading(&[], false);
     webhook.stall();
-    let sent = std::time::Instant::now();
-    common::signal(&webhook.child, "-TERM");
-    let status = wait(&mut webhook.child);
-    assert_eq!(status.code(), Some(0));
-    assert!(
-        sent.elapsed() < Duration::from_secs(8),
-        "took {:?}: a blocked writer must not hold the stop",
-        sent.elapsed()
+    webhook.terminate_within(
+        Duration::from_secs(8),
+        "a blocked writer must not hold the stop",
     );
 }
 

@@ -1,4 +1,6 @@
-//! What a driver reports when a call fails.
+//! What a driver reports when a call fails: the protocol's [`CallError`] over this crate's
+//! [`TransportError`], so that the machine's account of a failure (and its message) is written
+//! once.
 
 use std::fmt;
 
@@ -7,23 +9,12 @@ use review_protocol::call::{CallError, CallErrorKind};
 use crate::TransportError;
 
 /// A call that failed after the driver did what it could.
-#[derive(Debug, thiserror::Error)]
-pub struct ClientError {
-    endpoint: &'static str,
-    kind: ErrorKind,
-    attempts: u32,
-    outcome_unknown: bool,
-}
-
-/// Why the call failed.
 #[derive(Debug)]
-#[non_exhaustive]
-pub enum ErrorKind {
-    /// The platform refused it, its answer did not decode, or a parameter was refused.
-    Protocol(review_protocol::Error),
-    /// The transport failed.
-    Transport(TransportError),
-}
+pub struct ClientError(CallError<TransportError>);
+
+/// Why the call failed: the platform refused it, its answer did not decode or a parameter was
+/// refused (`Protocol`), or the transport failed (`Transport`).
+pub type ErrorKind = CallErrorKind<TransportError>;
 
 impl ClientError {
     pub(crate) fn new(
@@ -32,74 +23,45 @@ impl ClientError {
         attempts: u32,
         outcome_unknown: bool,
     ) -> Self {
-        Self {
-            endpoint,
-            kind,
-            attempts,
-            outcome_unknown,
-        }
+        Self(CallError::new(endpoint, kind, attempts, outcome_unknown))
     }
 
     /// Why it failed.
     pub fn kind(&self) -> &ErrorKind {
-        &self.kind
+        self.0.kind()
     }
 
     /// The protocol error, if the platform answered.
     pub fn protocol(&self) -> Option<&review_protocol::Error> {
-        match &self.kind {
-            ErrorKind::Protocol(err) => Some(err),
-            ErrorKind::Transport(_) => None,
-        }
+        self.0.protocol()
     }
 
     /// How many attempts were made.
     pub fn attempts(&self) -> u32 {
-        self.attempts
+        self.0.attempts()
     }
 
     /// Whether a write may have executed even so: check its effect before sending it again.
     pub fn outcome_unknown(&self) -> bool {
-        self.outcome_unknown
+        self.0.outcome_unknown()
     }
 
     /// The endpoint's name (`wechat.reply_add`).
     pub fn endpoint(&self) -> &'static str {
-        self.endpoint
+        self.0.endpoint()
     }
 }
 
 impl fmt::Display for ClientError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.kind {
-            ErrorKind::Protocol(err) => write!(f, "{}: {err}", self.endpoint)?,
-            ErrorKind::Transport(err) => write!(f, "{}: {err}", self.endpoint)?,
-        }
-        if self.attempts > 1 {
-            write!(f, " (after {} attempts)", self.attempts)?;
-            // Said so that a persistent refusal is not mistaken for a stale cached token.
-            if self
-                .protocol()
-                .is_some_and(review_protocol::Error::is_token_error)
-            {
-                f.write_str("; a fresh access token was refused as well")?;
-            }
-        }
-        if self.outcome_unknown {
-            f.write_str("; the write may have executed: check before sending it again")?;
-        }
-        Ok(())
+        self.0.fmt(f)
     }
 }
 
+impl std::error::Error for ClientError {}
+
 impl From<CallError<TransportError>> for ClientError {
     fn from(err: CallError<TransportError>) -> Self {
-        let (endpoint, attempts, outcome_unknown) =
-            (err.endpoint(), err.attempts(), err.outcome_unknown());
-        let kind = match err.into_kind() {
-            CallErrorKind::Protocol(err) => ErrorKind::Protocol(err),
-            CallErrorKind::Transport(err) => ErrorKind::Transport(err),
-        };
-        Self::new(endpoint, kind, attempts, outcome_unknown)
+        Self(err)
     }
 }

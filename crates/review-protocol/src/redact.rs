@@ -64,8 +64,16 @@ pub fn url_without_userinfo(url: &str) -> Cow<'_, str> {
 }
 
 /// `url` as an error message shows it: userinfo and secret parameters masked, on one line,
-/// at most [`URL_LIMIT`] characters followed by `…`.
-pub(crate) fn url_for_message(url: &str) -> String {
+/// at most 200 characters followed by `…`. For any message that repeats a URL a
+/// user gave (an option, a setting).
+///
+/// ```
+/// use review_protocol::redact::url_for_message;
+///
+/// assert_eq!(url_for_message("http://alice:pw@host/x"), "http://***@host/x");
+/// assert!(url_for_message(&format!("http://host/{}", "a".repeat(100_000))).ends_with('…'));
+/// ```
+pub fn url_for_message(url: &str) -> String {
     cut(&self::url(url), URL_LIMIT)
 }
 

@@ -18,6 +18,7 @@ pub struct CallError<E> {
 
 /// The failure the call gave up on.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum CallErrorKind<E> {
     /// The platform refused it, its answer did not decode, or a parameter was refused.
     Protocol(Error),
@@ -26,7 +27,10 @@ pub enum CallErrorKind<E> {
 }
 
 impl<E> CallError<E> {
-    pub(crate) fn new(
+    /// A failed call: what failed, after how many attempts, and whether a write may have
+    /// executed. The machine makes these; a driver makes one for a call it could not even
+    /// start (no credentials for the platform).
+    pub fn new(
         endpoint: &'static str,
         kind: CallErrorKind<E>,
         attempts: u32,
@@ -64,6 +68,14 @@ impl<E> CallError<E> {
     pub fn outcome_unknown(&self) -> bool {
         self.outcome_unknown
     }
+
+    /// The protocol error, if the platform answered.
+    pub fn protocol(&self) -> Option<&Error> {
+        match &self.kind {
+            CallErrorKind::Protocol(err) => Some(err),
+            CallErrorKind::Transport(_) => None,
+        }
+    }
 }
 
 impl<E: fmt::Display> fmt::Display for CallError<E> {
@@ -75,7 +87,7 @@ impl<E: fmt::Display> fmt::Display for CallError<E> {
         if self.attempts > 1 {
             write!(f, " (after {} attempts)", self.attempts)?;
             // Said so that a persistent refusal is not mistaken for a stale cached token.
-            if matches!(&self.kind, CallErrorKind::Protocol(err) if err.is_token_error()) {
+            if self.protocol().is_some_and(Error::is_token_error) {
                 f.write_str("; a fresh access token was refused as well")?;
             }
         }

@@ -68,11 +68,7 @@ impl PushTarget {
     /// unset [`appid`](Self::appid). The error says what is wrong, for `SandboxError::Setting`.
     pub(crate) fn config(&self, default_appid: &str) -> Result<PushConfig, String> {
         // Shown without userinfo (a password) and cut: it may come from anyone's command line.
-        let mut shown = review_protocol::redact::url_without_userinfo(&self.url).into_owned();
-        if let Some((cut, _)) = shown.char_indices().nth(200) {
-            shown.truncate(cut);
-            shown.push('…');
-        }
+        let shown = review_protocol::redact::url_for_message(&self.url);
         let url = reqwest::Url::parse(&self.url)
             .map_err(|err| format!("the push URL {shown:?} is not a URL: {err}"))?;
         if !matches!(url.scheme(), "http" | "https") {

@@ -98,47 +98,34 @@ fn serve(addr: SocketAddr, config: PushConfig, max_body: usize) -> CliResult {
         });
         let app = handler::router(receiver, max_body);
         listening(local, mode);
-        let (stop, stopped) = tokio::sync::oneshot::channel::<Option<std::io::Error>>();
-        tokio::spawn(async move {
-            let why = tokio::select! {
-                () = signals.recv() => None,
-                Ok(err) = output_failed => Some(err),
-            };
-            let _ = stop.send(why);
-        });
-        let (why, shutdown) = stop_reason(stopped);
+        // Stop on a signal, or when the output fails; the failure is kept for the last line.
+        let why = Arc::new(std::sync::Mutex::new(None));
+        let slot = Arc::clone(&why);
+        let shutdown = async move {
+            tokio::select! {
+                () = signals.recv() => {}
+                Ok(err) = output_failed => {
+                    *slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(err);
+                }
+            }
+        };
         // Header, body and idle timeouts, a connection cap, and a shutdown bounded by a grace.
         review_server::serve(listener, app, Limits::default(), shutdown)
             .await
             .map_err(|e| CliError::runtime(format!("the webhook server on {local} failed: {e}")))?;
         // The refusal notices go first, so that the line below stays the last.
         notices::flush(std::time::Duration::from_millis(500));
-        match why.lock().ok().and_then(|mut w| w.take()) {
+        let failed = why
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        match failed {
             Some(err) => Err(CliError::runtime(format!(
                 "cannot write events to stdout ({err}): stopped; pushes not written were answered 503, so WeChat retries them"
             ))),
             None => Ok(()),
         }
     })
-}
-
-/// A future that resolves when the server must stop, and where the reason is left.
-fn stop_reason(
-    stopped: tokio::sync::oneshot::Receiver<Option<std::io::Error>>,
-) -> (
-    Arc<std::sync::Mutex<Option<std::io::Error>>>,
-    impl Future<Output = ()> + Send + 'static,
-) {
-    let why = Arc::new(std::sync::Mutex::new(None));
-    let slot = Arc::clone(&why);
-    let shutdown = async move {
-        if let Ok(Some(err)) = stopped.await
-            && let Ok(mut slot) = slot.lock()
-        {
-            *slot = Some(err);
-        }
-    };
-    (why, shutdown)
 }
 
 /// Plaintext, or safe mode (without the key, which is a secret).

@@ -104,7 +104,13 @@ impl OutFile {
     /// renamed over FILE.
     pub(super) fn commit(self) -> io::Result<()> {
         self.file.sync_all()?;
-        fs::rename(&self.temp, &self.target)
+        fs::rename(&self.temp, &self.target)?;
+        // The rename itself is durable once the directory is synced (best effort: not every
+        // platform can open a directory).
+        if let Ok(dir) = File::open(directory(&self.target)) {
+            let _ = dir.sync_all();
+        }
+        Ok(())
     }
 
     /// The export stopped early: what was written is kept as `FILE.partial` (returned), or

@@ -14,7 +14,7 @@ use anyhow::{Context, Result, bail};
 pub(crate) enum Platform {
     /// The WeChat mini-program comment API (`review_protocol::wechat`).
     Wechat,
-    /// Taobao through the fw199 gateway (`review_protocol::fw199`).
+    /// Taobao through the fw199 gateway (`review_protocol::taobao`).
     #[value(alias = "fw199")]
     Taobao,
 }

@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 use jiff::Timestamp;
 use review_model::CommentId;
 use review_model::wechat::{BadScoreEvent, PushEvent};
-use review_protocol::push::{Format, PushConfig};
+use review_protocol::wechat::push::{Format, PushConfig};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 
 const TOKEN: &str = "PushToken123";

@@ -22,8 +22,8 @@ use std::time::Duration;
 
 use review_client::BlockingTransport;
 use review_protocol::Endpoint;
-use review_protocol::push::{Format, PushConfig};
 use review_protocol::wechat::GetToken;
+use review_protocol::wechat::push::{Format, PushConfig};
 use review_sandbox::{DEFAULT_SEED, Sandbox};
 use review_ureq::UreqTransport;
 

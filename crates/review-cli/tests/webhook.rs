@@ -22,7 +22,7 @@ use std::thread;
 use std::time::Duration;
 
 use review_model::wechat::PushEvent;
-use review_protocol::push::{Delivery, Format, PushConfig, signature};
+use review_protocol::wechat::push::{Delivery, Format, PushConfig, signature};
 use review_sandbox::{PushTarget, Sandbox};
 use serde_json::Value;
 

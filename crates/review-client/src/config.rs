@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use review_model::{AppId, Secret};
 use review_protocol::BaseUrl;
-use review_protocol::fw199::{Fw199Context, Fw199Credentials};
 use review_protocol::retry::RetryPolicy;
-use review_protocol::token::{RefreshKind, TokenConfig};
+use review_protocol::taobao::{Fw199Context, Fw199Credentials};
+use review_protocol::wechat::token_cache::{RefreshKind, TokenConfig};
 
 use crate::tokens::{MemoryTokenStore, TokenStore};
 

@@ -5,7 +5,7 @@
 use std::hash::{BuildHasher, RandomState};
 
 use review_protocol::call::{self, Answer, Fw199Call, Unanswered, WechatCall};
-use review_protocol::fw199::Fw199Context;
+use review_protocol::taobao::Fw199Context;
 use review_protocol::wechat::WechatContext;
 use review_protocol::{BuildError, Endpoint};
 

@@ -60,7 +60,7 @@ macro_rules! endpoint_methods {
         }
 
         /// One page of the signed trade-rate search; see `trade_rates` for a whole range.
-        pub $($async)? fn search_trade_rates(&self, query: &review_protocol::fw199::SearchTradeRates) -> Result<review_model::taobao::TradeRatePage, crate::ClientError> {
+        pub $($async)? fn search_trade_rates(&self, query: &review_protocol::taobao::SearchTradeRates) -> Result<review_model::taobao::TradeRatePage, crate::ClientError> {
             self.fw199(query)$($await)*
         }
     };

@@ -6,7 +6,7 @@ use review_model::taobao::TradeRate;
 use review_model::wechat::Comment;
 use review_protocol::Endpoint;
 use review_protocol::call::Call;
-use review_protocol::fw199::{Fw199Context, PlanStats, SearchTradeRates, WindowPlanner};
+use review_protocol::taobao::{Fw199Context, PlanStats, SearchTradeRates, WindowPlanner};
 use review_protocol::wechat::{GetCommentList, WechatContext};
 
 use crate::config::ClientConfig;

@@ -7,7 +7,7 @@ use review_model::wechat::AccessTokenResponse;
 use review_model::{AppId, Secret};
 use review_protocol::Error;
 pub use review_protocol::call::TokenStore;
-use review_protocol::token::{
+use review_protocol::wechat::token_cache::{
     CallTokens, Completed, Next, RefreshTicket, TokenCache, TokenConfig, TokenErrorAction,
     TokenLease,
 };

@@ -9,7 +9,8 @@ use std::collections::VecDeque;
 use jiff::Timestamp;
 use review_model::taobao::{TradeRate, TradeRatePage};
 use review_model::wechat::{Comment, CommentListPage};
-use review_protocol::fw199::{SearchTradeRates, WindowPlanner};
+use review_protocol::Endpoint;
+use review_protocol::taobao::{SearchTradeRates, WindowPlanner};
 use review_protocol::wechat::{CommentPager, GetCommentList};
 
 use crate::config::ClientConfig;
@@ -152,10 +153,10 @@ pub(crate) fn trade_rates(
     let Some(side) = &config.fw199 else {
         let missing =
             review_protocol::BuildError::new("appid", "this client has no fw199 credentials");
-        return Err(refused("fw199.traderates_get", missing));
+        return Err(refused(SearchTradeRates::METADATA.name, missing));
     };
     let base = base.unwrap_or_else(|| SearchTradeRates::received(side.seller_nick.clone()));
     WindowPlanner::new(base, since, until, Timestamp::now(), page_size)
         .map(Walk::new)
-        .map_err(|e| refused("fw199.traderates_get", e))
+        .map_err(|e| refused(SearchTradeRates::METADATA.name, e))
 }

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use review_model::Timestamp;
 use review_protocol::Endpoint;
-use review_protocol::fw199::SearchTradeRates;
+use review_protocol::taobao::SearchTradeRates;
 use review_protocol::wechat::GetCommentList;
 use serde_json::{Value, json};
 

@@ -258,7 +258,7 @@ impl Error {
     }
 
     /// Whether the access token was refused (40001, 40014, 42001): refresh it and send again,
-    /// as [`TokenCache::on_token_error`](crate::token::TokenCache::on_token_error) says (at
+    /// as [`TokenCache::on_token_error`](crate::wechat::token_cache::TokenCache::on_token_error) says (at
     /// once for an old token, else within the retry budget). WeChat refuses the token before
     /// executing the call, so even a write may be sent again.
     pub fn is_token_error(&self) -> bool {

@@ -11,13 +11,11 @@ mod base_url;
 pub mod call;
 mod endpoint;
 mod error;
-pub mod fw199;
-pub mod push;
 pub mod redact;
 pub mod retry;
-pub mod token;
+pub mod taobao;
 pub mod wechat;
 
 pub use base_url::{BaseUrl, InvalidBaseUrl};
-pub use endpoint::Endpoint;
+pub use endpoint::{Access, Endpoint, Metadata, Method};
 pub use error::{ApiCode, ApiError, BuildError, DecodeFailure, Error, HttpError};

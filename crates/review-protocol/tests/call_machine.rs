@@ -16,10 +16,10 @@ use review_model::{AccessToken, AppId, CommentId, Secret};
 use review_protocol::call::{
     Answer, Call, CallError, CallErrorKind, Fw199Call, Machine, Step, Unanswered, WechatCall,
 };
-use review_protocol::fw199::{Fw199Context, Fw199Credentials, SearchTradeRates};
 use review_protocol::retry::RetryPolicy;
-use review_protocol::token::{RefreshKind, TokenCache, TokenConfig, TokenLease};
+use review_protocol::taobao::{Fw199Context, Fw199Credentials, SearchTradeRates};
 use review_protocol::wechat::AddReply;
+use review_protocol::wechat::token_cache::{RefreshKind, TokenCache, TokenConfig, TokenLease};
 use review_protocol::{BaseUrl, Endpoint, Error};
 
 const OK: &str = r#"{"errcode":0,"errmsg":"ok"}"#;

@@ -10,8 +10,9 @@
 
 use review_model::taobao::{RateResult, parse_time};
 use review_model::{Secret, Timestamp};
-use review_protocol::fw199::{
-    Fw199Context, Fw199Credentials, SearchTradeRates, SignatureError, sign, verify, verify_form,
+use review_protocol::taobao::SearchTradeRates;
+use review_protocol::taobao::fw199::{
+    Fw199Context, Fw199Credentials, SignatureError, sign, verify, verify_form,
 };
 use review_protocol::{BaseUrl, Endpoint};
 use serde_json::Value;
@@ -201,7 +202,7 @@ fn bad_parameters_are_refused_before_building() {
 #[test]
 fn the_oldest_day_taobao_serves_is_allowed() {
     let now = at("2026-11-01 12:00:00");
-    let oldest = review_protocol::fw199::oldest(now);
+    let oldest = review_protocol::taobao::oldest(now);
     assert_eq!(
         review_model::taobao::format_time(oldest),
         "2026-05-05 12:00:00"

@@ -12,7 +12,7 @@ use jiff::{SignedDuration, Timestamp};
 use proptest::prelude::*;
 use review_model::CommentId;
 use review_model::wechat::{BadScoreEvent, PushEvent};
-use review_protocol::push::{
+use review_protocol::wechat::push::{
     Admission, Answer, Deduplicator, Format, PushConfig, PushConfigError, PushError, signature,
 };
 use serde_json::Value;
@@ -336,7 +336,7 @@ fn bad_configurations_fail_when_built() {
 fn secrets_stay_out_of_debug_and_errors() {
     let shown = format!("{:?}", config());
     assert!(!shown.contains(TOKEN) && !shown.contains(KEY), "{shown}");
-    let key = review_protocol::push::EncodingAesKey::parse(KEY).unwrap();
+    let key = review_protocol::wechat::push::EncodingAesKey::parse(KEY).unwrap();
     assert_eq!(format!("{key:?}"), "EncodingAesKey(***)");
 }
 
@@ -387,7 +387,7 @@ fn retries_are_recognised_and_memory_is_bounded_by_time() {
     seen.recorded(&push, at(1_704_039_004));
     // Two events fill a capacity of two: a third is refused, nothing inside the memory is
     // forgotten to make room (a burst cannot flush the memory).
-    let other = |n: u32| review_protocol::push::Push {
+    let other = |n: u32| review_protocol::wechat::push::Push {
         event: bad_score(&n.to_string()),
         nonce: format!("nonce{n}"),
         ..push.clone()
@@ -536,7 +536,7 @@ proptest! {
         let memory = SignedDuration::from_secs(600);
         let mut seen = Deduplicator::new(memory, 1_000);
         let base = config().open(&deliver(Format::Json, true).0, &deliver(Format::Json, true).1, at(1_704_038_400)).unwrap();
-        let push = |event: u8, nonce: u8, body: u8| review_protocol::push::Push {
+        let push = |event: u8, nonce: u8, body: u8| review_protocol::wechat::push::Push {
             event: bad_score(&event.to_string()),
             nonce: format!("n{nonce}"),
             body_digest: [body; 20],

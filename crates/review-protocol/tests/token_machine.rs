@@ -12,7 +12,7 @@ use proptest::prelude::*;
 use review_model::wechat::AccessTokenResponse;
 use review_model::{AccessToken, AppId, Secret};
 use review_protocol::retry::{Failure, RetryDecision, RetryPolicy};
-use review_protocol::token::{
+use review_protocol::wechat::token_cache::{
     CallTokens, Completed, MIN_REFRESH_TIMEOUT, Next, Refresh, RefreshKind, RefreshTicket,
     TokenCache, TokenConfig, TokenErrorAction, TokenLease,
 };

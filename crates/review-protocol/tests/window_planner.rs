@@ -17,7 +17,7 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 use review_model::taobao::{Oid, RateResult, Role, Tid, TradeRate, TradeRatePage, WINDOW_CAP};
 use review_protocol::Endpoint;
-use review_protocol::fw199::{SearchTradeRates, Truncated, Window, WindowPlanner, oldest};
+use review_protocol::taobao::{SearchTradeRates, Truncated, Window, WindowPlanner, oldest};
 
 /// More requests than any terminating run of these tests needs.
 const RUNAWAY: u64 = 100_000;

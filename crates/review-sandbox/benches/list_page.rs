@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use jiff::{SignedDuration, Timestamp};
 use review_protocol::Endpoint;
-use review_protocol::fw199::{Fw199Context, Fw199Credentials, SearchTradeRates};
+use review_protocol::taobao::{Fw199Context, Fw199Credentials, SearchTradeRates};
 use review_protocol::wechat::{GetCommentList, GetToken, WechatContext};
 use review_sandbox::Sandbox;
 

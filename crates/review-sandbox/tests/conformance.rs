@@ -40,7 +40,7 @@ use std::path::{Path, PathBuf};
 
 use jiff::{SignedDuration, Timestamp};
 use review_model::taobao::{format_time, parse_time};
-use review_protocol::fw199::sign;
+use review_protocol::taobao::fw199::sign;
 use review_sandbox::{FaultKind, Sandbox};
 use serde_json::{Value, json};
 

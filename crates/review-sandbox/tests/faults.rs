@@ -17,7 +17,7 @@ use jiff::{SignedDuration, Timestamp};
 use review_model::CommentId;
 use review_model::wechat::{ErrCode, FilterType};
 use review_protocol::Endpoint;
-use review_protocol::fw199::{Fw199Context, Fw199Credentials, SearchTradeRates};
+use review_protocol::taobao::{Fw199Context, Fw199Credentials, SearchTradeRates};
 use review_protocol::wechat::{AddReply, GetCommentList, GetReplyThread, GetToken, WechatContext};
 use review_sandbox::{FaultKind, Sandbox, SandboxBuilder};
 

@@ -18,8 +18,9 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use review_model::Secret;
 use review_model::taobao::{self, RateResult, RateType, Role, TradeRate, TradeRatePage};
-use review_protocol::fw199::{
-    Fw199Context, Fw199Credentials, PATH, PlanStats, SearchTradeRates, WindowPlanner, oldest, sign,
+use review_protocol::taobao::fw199::sign;
+use review_protocol::taobao::{
+    Fw199Context, Fw199Credentials, PlanStats, SearchTradeRates, WindowPlanner, oldest,
 };
 use review_protocol::{ApiCode, BaseUrl, Endpoint, Error};
 use review_sandbox::Sandbox;
@@ -185,7 +186,11 @@ impl Gateway {
 
     /// Posts a raw body; the gateway always answers HTTP 200 with JSON.
     async fn post(&self, body: String, content_type: Option<&str>) -> Value {
-        let mut request = http::Request::post(format!("{}{PATH}", self.sandbox.base_url()));
+        let mut request = http::Request::post(format!(
+            "{}{}",
+            self.sandbox.base_url(),
+            SearchTradeRates::METADATA.path
+        ));
         if let Some(content_type) = content_type {
             request = request.header("content-type", content_type);
         }

@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use jiff::Timestamp;
 use review_model::wechat::PushEvent;
-use review_protocol::push::{Format, Push, PushConfig};
+use review_protocol::wechat::push::{Format, Push, PushConfig};
 use review_sandbox::{PushRecord, PushTarget, Sandbox};
 
 const TOKEN: &str = "PushToken123";

@@ -18,8 +18,8 @@ use jiff::{SignedDuration, Timestamp};
 use review_protocol::BaseUrl;
 use review_protocol::call::{Answer, Call, CallError, Machine, Step, Unanswered, WechatCall};
 use review_protocol::retry::RetryPolicy;
-use review_protocol::token::{RefreshKind, TokenCache, TokenConfig};
 use review_protocol::wechat::GetCommentList;
+use review_protocol::wechat::token_cache::{RefreshKind, TokenCache, TokenConfig};
 
 /// Sends `request` over a fresh connection. A failed connect provably sent nothing; a failure
 /// after it may have reached the server.

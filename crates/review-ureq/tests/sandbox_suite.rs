@@ -22,9 +22,9 @@ use review_client::{
 use review_model::taobao::TradeRate;
 use review_model::wechat::{Comment, CommentDetail, CustomMessage, FilterType, ReplyThread};
 use review_model::{CommentId, Secret};
-use review_protocol::fw199::{PlanStats, SearchTradeRates};
 use review_protocol::retry::RetryPolicy;
-use review_protocol::token::{RefreshKind, TokenConfig};
+use review_protocol::taobao::{PlanStats, SearchTradeRates};
+use review_protocol::wechat::token_cache::{RefreshKind, TokenConfig};
 use review_protocol::wechat::{ConfirmCompromise, GetCommentList};
 use review_reqwest::ReqwestTransport;
 use review_sandbox::{FaultKind, Sandbox};

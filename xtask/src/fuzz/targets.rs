@@ -5,8 +5,9 @@ use jiff::Timestamp;
 use review_model::wechat::CustomMessage;
 use review_model::{AppId, CommentId, CommentReplyId, OpenId, ReplyId, Secret};
 use review_protocol::Endpoint;
-use review_protocol::fw199::{SearchTradeRates, verify_form};
-use review_protocol::push::{PushConfig, signature};
+use review_protocol::taobao::SearchTradeRates;
+use review_protocol::taobao::fw199::verify_form;
+use review_protocol::wechat::push::{PushConfig, signature};
 use review_protocol::wechat::{
     AddCommentReply, AddReply, ConfirmCompromise, DeleteCommentReply, DeleteReply,
     GetCommentDetail, GetCommentList, GetReplyThread, GetStableToken, GetToken, ResetKfQuota,

@@ -10,7 +10,7 @@ use std::str::FromStr;
 use jiff::Timestamp;
 use review_model::Review;
 use review_model::taobao::{self as model, RateResult, RateType, Role, TradeRate};
-use review_protocol::fw199::{PlanStats, SearchTradeRates};
+use review_protocol::taobao::{PlanStats, SearchTradeRates};
 
 use crate::cli::{ListFormat, TaobaoCommand, Window};
 use crate::error::{CliError, CliResult};

@@ -23,7 +23,7 @@ use jiff::Timestamp;
 use review_client::BlockingTransport;
 use review_model::CommentId;
 use review_model::wechat::{BadScoreEvent, PushEvent};
-use review_protocol::push::Delivery;
+use review_protocol::wechat::push::Delivery;
 use review_sandbox::{Sandbox, SandboxBuilder};
 use review_ureq::UreqTransport;
 use serde_json::Value;

@@ -8,8 +8,10 @@ use jiff::Timestamp;
 use super::budget::Budget;
 use super::{Answer, Call, CallError, CallErrorKind, Delivery, TokenStore, Unanswered};
 use crate::retry::{Failure, RetryDecision, RetryPolicy};
-use crate::token::{CallTokens, Completed, Next, RefreshTicket, TokenErrorAction, TokenLease};
-use crate::{BaseUrl, BuildError, Endpoint, Error};
+use crate::wechat::token_cache::{
+    CallTokens, Completed, Next, RefreshTicket, TokenErrorAction, TokenLease,
+};
+use crate::{BaseUrl, BuildError, Error};
 
 /// What the driver does next.
 #[derive(Debug)]

@@ -19,7 +19,7 @@
 //! use review_protocol::BaseUrl;
 //! use review_protocol::call::{Machine, Step, Unanswered, WechatCall};
 //! use review_protocol::retry::RetryPolicy;
-//! use review_protocol::token::{RefreshKind, TokenCache, TokenConfig};
+//! use review_protocol::wechat::token_cache::{RefreshKind, TokenCache, TokenConfig};
 //! use review_protocol::wechat::ResetKfQuota;
 //!
 //! let store = Mutex::new(TokenCache::new(

@@ -4,7 +4,7 @@ use http::{Request, Response};
 use jiff::Timestamp;
 
 use crate::Error;
-use crate::token::TokenLease;
+use crate::wechat::token_cache::TokenLease;
 
 /// An endpoint together with what it needs to build each attempt's request.
 ///

@@ -4,9 +4,9 @@ use http::{Request, Response};
 use jiff::Timestamp;
 
 use super::Call;
-use crate::fw199::Fw199Context;
-use crate::token::TokenLease;
+use crate::taobao::Fw199Context;
 use crate::wechat::WechatContext;
+use crate::wechat::token_cache::TokenLease;
 use crate::{BaseUrl, BuildError, Endpoint, Error};
 
 /// A WeChat call: each attempt carries the token leased for it.

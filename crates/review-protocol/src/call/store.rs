@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use review_model::wechat::AccessTokenResponse;
 
 use crate::Error;
-use crate::token::{
+use crate::wechat::token_cache::{
     CallTokens, Completed, Next, RefreshTicket, TokenCache, TokenErrorAction, TokenLease,
 };
 

@@ -4,7 +4,7 @@ use review_model::CommentId;
 use review_model::wechat::CommentDetail;
 
 use super::{WechatContext, wire};
-use crate::{BuildError, Endpoint, Error};
+use crate::{Access, BuildError, Endpoint, Error, Metadata, Method};
 
 /// Reads one evaluation in full.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,21 +29,21 @@ impl Endpoint for GetCommentDetail {
     type Context = WechatContext;
     type Output = CommentDetail;
 
-    fn name(&self) -> &'static str {
-        "wechat.comment_detail"
-    }
+    const METADATA: Metadata = Metadata {
+        name: "wechat.comment_detail",
+        method: Method::Get,
+        path: "/wxaapi/comment/commentinfo/get",
+        idempotent: true,
+        access: Access::AccessToken,
+    };
 
     fn request(&self, ctx: &WechatContext) -> Result<http::Request<Vec<u8>>, BuildError> {
         self.validate()?;
         let params = [("commentId", self.comment_id.as_str())];
-        wire::get(ctx, "/wxaapi/comment/commentinfo/get", &params)
+        wire::get(ctx, Self::METADATA.path, &params)
     }
 
     fn parse(&self, response: http::Response<&[u8]>) -> Result<CommentDetail, Error> {
         wire::parse(&response)
-    }
-
-    fn idempotent(&self) -> bool {
-        true
     }
 }

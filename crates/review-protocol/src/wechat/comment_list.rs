@@ -4,7 +4,7 @@ use jiff::Timestamp;
 use review_model::wechat::{CommentListPage, FilterType};
 
 use super::{WechatContext, wire};
-use crate::{BuildError, Endpoint, Error};
+use crate::{Access, BuildError, Endpoint, Error, Metadata, Method};
 
 /// The documented page size when `limit` is not given.
 pub const DEFAULT_LIMIT: u32 = 8;
@@ -81,9 +81,13 @@ impl Endpoint for GetCommentList {
     type Context = WechatContext;
     type Output = CommentListPage;
 
-    fn name(&self) -> &'static str {
-        "wechat.comment_list"
-    }
+    const METADATA: Metadata = Metadata {
+        name: "wechat.comment_list",
+        method: Method::Get,
+        path: "/wxaapi/comment/mpcommentlist/get",
+        idempotent: true,
+        access: Access::AccessToken,
+    };
 
     fn request(&self, ctx: &WechatContext) -> Result<http::Request<Vec<u8>>, BuildError> {
         self.validate()?;
@@ -98,14 +102,10 @@ impl Endpoint for GetCommentList {
         }
         params.push(("offset", &offset));
         params.push(("limit", &limit));
-        wire::get(ctx, "/wxaapi/comment/mpcommentlist/get", &params)
+        wire::get(ctx, Self::METADATA.path, &params)
     }
 
     fn parse(&self, response: http::Response<&[u8]>) -> Result<CommentListPage, Error> {
         wire::parse(&response)
-    }
-
-    fn idempotent(&self) -> bool {
-        true
     }
 }

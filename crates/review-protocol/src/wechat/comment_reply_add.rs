@@ -7,7 +7,7 @@ use review_model::wechat::CommentReplyAdd;
 use review_model::{CommentId, ReplyId};
 
 use super::{WechatContext, wire};
-use crate::{BuildError, Endpoint, Error};
+use crate::{Access, BuildError, Endpoint, Error, Metadata, Method};
 
 /// Adds a follow-up reply under the merchant's first reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,9 +42,13 @@ impl Endpoint for AddCommentReply {
     type Context = WechatContext;
     type Output = ();
 
-    fn name(&self) -> &'static str {
-        "wechat.comment_reply_add"
-    }
+    const METADATA: Metadata = Metadata {
+        name: "wechat.comment_reply_add",
+        method: Method::Post,
+        path: "/wxaapi/comment/commentreply/add",
+        idempotent: false,
+        access: Access::AccessToken,
+    };
 
     fn request(&self, ctx: &WechatContext) -> Result<http::Request<Vec<u8>>, BuildError> {
         self.validate()?;
@@ -53,14 +57,10 @@ impl Endpoint for AddCommentReply {
             reply_id: self.reply_id.clone(),
             content: self.content.clone(),
         };
-        wire::post(ctx, "/wxaapi/comment/commentreply/add", &body)
+        wire::post(ctx, Self::METADATA.path, &body)
     }
 
     fn parse(&self, response: http::Response<&[u8]>) -> Result<(), Error> {
         wire::parse_ack(&response)
-    }
-
-    fn idempotent(&self) -> bool {
-        false
     }
 }

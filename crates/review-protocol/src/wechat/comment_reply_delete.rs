@@ -4,7 +4,7 @@ use review_model::wechat::CommentReplyDelete;
 use review_model::{CommentId, CommentReplyId, ReplyId};
 
 use super::{WechatContext, wire};
-use crate::{BuildError, Endpoint, Error};
+use crate::{Access, BuildError, Endpoint, Error, Metadata, Method};
 
 /// Deletes one follow-up under the first reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,9 +39,13 @@ impl Endpoint for DeleteCommentReply {
     type Context = WechatContext;
     type Output = ();
 
-    fn name(&self) -> &'static str {
-        "wechat.comment_reply_delete"
-    }
+    const METADATA: Metadata = Metadata {
+        name: "wechat.comment_reply_delete",
+        method: Method::Post,
+        path: "/wxaapi/comment/commentreply/delete",
+        idempotent: false,
+        access: Access::AccessToken,
+    };
 
     fn request(&self, ctx: &WechatContext) -> Result<http::Request<Vec<u8>>, BuildError> {
         self.validate()?;
@@ -50,14 +54,10 @@ impl Endpoint for DeleteCommentReply {
             reply_id: self.reply_id.clone(),
             comment_reply_id: self.comment_reply_id.clone(),
         };
-        wire::post(ctx, "/wxaapi/comment/commentreply/delete", &body)
+        wire::post(ctx, Self::METADATA.path, &body)
     }
 
     fn parse(&self, response: http::Response<&[u8]>) -> Result<(), Error> {
         wire::parse_ack(&response)
-    }
-
-    fn idempotent(&self) -> bool {
-        false
     }
 }

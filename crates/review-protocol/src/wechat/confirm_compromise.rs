@@ -4,7 +4,7 @@ use review_model::wechat::ConfirmCompromise as Body;
 use review_model::{CommentId, MediaId};
 
 use super::{WechatContext, wire};
-use crate::{BuildError, Endpoint, Error};
+use crate::{Access, BuildError, Endpoint, Error, Metadata, Method};
 
 /// Confirms that the merchant settled with the author of a bad review.
 ///
@@ -60,9 +60,13 @@ impl Endpoint for ConfirmCompromise {
     type Context = WechatContext;
     type Output = ();
 
-    fn name(&self) -> &'static str {
-        "wechat.confirm_compromise"
-    }
+    const METADATA: Metadata = Metadata {
+        name: "wechat.confirm_compromise",
+        method: Method::Post,
+        path: "/wxaapi/comment/confirmcompromise",
+        idempotent: false,
+        access: Access::AccessToken,
+    };
 
     fn request(&self, ctx: &WechatContext) -> Result<http::Request<Vec<u8>>, BuildError> {
         self.validate()?;
@@ -71,14 +75,10 @@ impl Endpoint for ConfirmCompromise {
             pic_list: self.pic_list.clone(),
             content: self.content.clone(),
         };
-        wire::post(ctx, "/wxaapi/comment/confirmcompromise", &body)
+        wire::post(ctx, Self::METADATA.path, &body)
     }
 
     fn parse(&self, response: http::Response<&[u8]>) -> Result<(), Error> {
         wire::parse_ack(&response)
-    }
-
-    fn idempotent(&self) -> bool {
-        false
     }
 }

@@ -3,7 +3,7 @@
 use review_model::wechat::{CustomMessage, MessageBody};
 
 use super::{WechatContext, wire};
-use crate::{BuildError, Endpoint, Error};
+use crate::{Access, BuildError, Endpoint, Error, Metadata, Method};
 
 /// Sends a customer-service message to a user (text, image, link or mini-program page).
 ///
@@ -48,20 +48,20 @@ impl Endpoint for SendCustomMessage {
     type Context = WechatContext;
     type Output = ();
 
-    fn name(&self) -> &'static str {
-        "wechat.custom_send"
-    }
+    const METADATA: Metadata = Metadata {
+        name: "wechat.custom_send",
+        method: Method::Post,
+        path: "/cgi-bin/message/custom/send",
+        idempotent: false,
+        access: Access::AccessToken,
+    };
 
     fn request(&self, ctx: &WechatContext) -> Result<http::Request<Vec<u8>>, BuildError> {
         self.validate()?;
-        wire::post(ctx, "/cgi-bin/message/custom/send", &self.message)
+        wire::post(ctx, Self::METADATA.path, &self.message)
     }
 
     fn parse(&self, response: http::Response<&[u8]>) -> Result<(), Error> {
         wire::parse_ack(&response)
-    }
-
-    fn idempotent(&self) -> bool {
-        false
     }
 }

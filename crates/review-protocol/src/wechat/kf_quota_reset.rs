@@ -4,7 +4,7 @@ use review_model::CommentId;
 use review_model::wechat::KfQuotaReset;
 
 use super::{WechatContext, wire};
-use crate::{BuildError, Endpoint, Error};
+use crate::{Access, BuildError, Endpoint, Error, Metadata, Method};
 
 /// Resets the customer-service quota for a bad review, so that
 /// [`SendCustomMessage`](super::SendCustomMessage) may reach its author.
@@ -30,23 +30,23 @@ impl Endpoint for ResetKfQuota {
     type Context = WechatContext;
     type Output = ();
 
-    fn name(&self) -> &'static str {
-        "wechat.kf_quota_reset"
-    }
+    const METADATA: Metadata = Metadata {
+        name: "wechat.kf_quota_reset",
+        method: Method::Post,
+        path: "/wxaapi/comment/apikfquota/reset",
+        idempotent: false,
+        access: Access::AccessToken,
+    };
 
     fn request(&self, ctx: &WechatContext) -> Result<http::Request<Vec<u8>>, BuildError> {
         self.validate()?;
         let body = KfQuotaReset {
             comment_id: self.comment_id.clone(),
         };
-        wire::post(ctx, "/wxaapi/comment/apikfquota/reset", &body)
+        wire::post(ctx, Self::METADATA.path, &body)
     }
 
     fn parse(&self, response: http::Response<&[u8]>) -> Result<(), Error> {
         wire::parse_ack(&response)
-    }
-
-    fn idempotent(&self) -> bool {
-        false
     }
 }

@@ -7,7 +7,7 @@ use http::header::{ACCEPT, CONTENT_TYPE};
 use review_model::wechat::MediaUpload;
 
 use super::{WechatContext, wire};
-use crate::{BuildError, Endpoint, Error};
+use crate::{Access, BuildError, Endpoint, Error, Metadata, Method};
 
 /// The largest picture WeChat accepts as temporary media.
 pub const MAX_IMAGE_BYTES: usize = 10 * 1024 * 1024;
@@ -121,14 +121,19 @@ impl Endpoint for UploadMedia {
     type Context = WechatContext;
     type Output = MediaUpload;
 
-    fn name(&self) -> &'static str {
-        "wechat.media_upload"
-    }
+    const METADATA: Metadata = Metadata {
+        name: "wechat.media_upload",
+        method: Method::Post,
+        path: "/cgi-bin/media/upload",
+        // A repeated upload only yields a second media id.
+        idempotent: true,
+        access: Access::AccessToken,
+    };
 
     fn request(&self, ctx: &WechatContext) -> Result<http::Request<Vec<u8>>, BuildError> {
         self.validate()?;
         let (boundary, body) = self.multipart();
-        let template = wire::get(ctx, "/cgi-bin/media/upload", &[("type", "image")])?;
+        let template = wire::get(ctx, Self::METADATA.path, &[("type", "image")])?;
         http::Request::post(template.uri().clone())
             .header(ACCEPT, "application/json")
             .header(
@@ -141,11 +146,6 @@ impl Endpoint for UploadMedia {
 
     fn parse(&self, response: http::Response<&[u8]>) -> Result<MediaUpload, Error> {
         wire::parse(&response)
-    }
-
-    /// A repeated upload only yields a second media id.
-    fn idempotent(&self) -> bool {
-        true
     }
 }
 

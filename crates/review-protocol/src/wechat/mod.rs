@@ -1,5 +1,6 @@
-//! WeChat endpoints: the nine documented comment operations, tokens, customer-service messages
-//! and media upload, each in a module of its own.
+//! WeChat: the nine documented comment operations, tokens, customer-service messages and media
+//! upload, each endpoint in a module of its own; the access-token cache ([`token_cache`]) and
+//! the bad-review push ([`push`]), which only WeChat has.
 
 mod comment_detail;
 mod comment_list;
@@ -11,13 +12,17 @@ mod custom_send;
 mod kf_quota_reset;
 mod media_upload;
 mod pager;
+pub mod push;
 mod reply_add;
 mod reply_delete;
 mod reply_thread;
 mod stable_token;
 mod status;
 mod token;
+pub mod token_cache;
 mod wire;
+
+use crate::{Endpoint, Metadata};
 
 pub use comment_detail::GetCommentDetail;
 pub use comment_list::{DEFAULT_LIMIT, GetCommentList};
@@ -34,3 +39,21 @@ pub use reply_delete::DeleteReply;
 pub use reply_thread::GetReplyThread;
 pub use stable_token::GetStableToken;
 pub use token::GetToken;
+pub use token_cache::TokenCache;
+
+/// Every WeChat endpoint, for routers, emulators and policies.
+pub const ENDPOINTS: &[Metadata] = &[
+    GetToken::METADATA,
+    GetStableToken::METADATA,
+    GetCommentList::METADATA,
+    GetCommentDetail::METADATA,
+    GetReplyThread::METADATA,
+    AddReply::METADATA,
+    DeleteReply::METADATA,
+    AddCommentReply::METADATA,
+    DeleteCommentReply::METADATA,
+    ResetKfQuota::METADATA,
+    ConfirmCompromise::METADATA,
+    SendCustomMessage::METADATA,
+    UploadMedia::METADATA,
+];

@@ -4,7 +4,7 @@ use review_model::CommentId;
 use review_model::wechat::ReplyAdd;
 
 use super::{WechatContext, wire};
-use crate::{BuildError, Endpoint, Error};
+use crate::{Access, BuildError, Endpoint, Error, Metadata, Method};
 
 /// Replies to an evaluation (WeChat calls the first reply a "comment").
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,9 +35,13 @@ impl Endpoint for AddReply {
     type Context = WechatContext;
     type Output = ();
 
-    fn name(&self) -> &'static str {
-        "wechat.reply_add"
-    }
+    const METADATA: Metadata = Metadata {
+        name: "wechat.reply_add",
+        method: Method::Post,
+        path: "/wxaapi/comment/reply/add",
+        idempotent: false,
+        access: Access::AccessToken,
+    };
 
     fn request(&self, ctx: &WechatContext) -> Result<http::Request<Vec<u8>>, BuildError> {
         self.validate()?;
@@ -45,14 +49,10 @@ impl Endpoint for AddReply {
             comment_id: self.comment_id.clone(),
             content: self.content.clone(),
         };
-        wire::post(ctx, "/wxaapi/comment/reply/add", &body)
+        wire::post(ctx, Self::METADATA.path, &body)
     }
 
     fn parse(&self, response: http::Response<&[u8]>) -> Result<(), Error> {
         wire::parse_ack(&response)
-    }
-
-    fn idempotent(&self) -> bool {
-        false
     }
 }

@@ -4,7 +4,7 @@ use review_model::wechat::ReplyDelete;
 use review_model::{CommentId, ReplyId};
 
 use super::{WechatContext, wire};
-use crate::{BuildError, Endpoint, Error};
+use crate::{Access, BuildError, Endpoint, Error, Metadata, Method};
 
 /// Deletes the merchant's first reply; WeChat deletes its follow-ups with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,9 +35,13 @@ impl Endpoint for DeleteReply {
     type Context = WechatContext;
     type Output = ();
 
-    fn name(&self) -> &'static str {
-        "wechat.reply_delete"
-    }
+    const METADATA: Metadata = Metadata {
+        name: "wechat.reply_delete",
+        method: Method::Post,
+        path: "/wxaapi/comment/reply/delete",
+        idempotent: false,
+        access: Access::AccessToken,
+    };
 
     fn request(&self, ctx: &WechatContext) -> Result<http::Request<Vec<u8>>, BuildError> {
         self.validate()?;
@@ -45,14 +49,10 @@ impl Endpoint for DeleteReply {
             comment_id: self.comment_id.clone(),
             reply_id: self.reply_id.clone(),
         };
-        wire::post(ctx, "/wxaapi/comment/reply/delete", &body)
+        wire::post(ctx, Self::METADATA.path, &body)
     }
 
     fn parse(&self, response: http::Response<&[u8]>) -> Result<(), Error> {
         wire::parse_ack(&response)
-    }
-
-    fn idempotent(&self) -> bool {
-        false
     }
 }

@@ -4,7 +4,7 @@ use review_model::CommentId;
 use review_model::wechat::{ReplyThread, ReplyThreadResponse};
 
 use super::{WechatContext, wire};
-use crate::{BuildError, Endpoint, Error};
+use crate::{Access, BuildError, Endpoint, Error, Metadata, Method};
 
 /// Reads the reply thread of one evaluation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,21 +29,21 @@ impl Endpoint for GetReplyThread {
     type Context = WechatContext;
     type Output = ReplyThread;
 
-    fn name(&self) -> &'static str {
-        "wechat.reply_thread"
-    }
+    const METADATA: Metadata = Metadata {
+        name: "wechat.reply_thread",
+        method: Method::Get,
+        path: "/wxaapi/comment/replyandcommentreplylist/get",
+        idempotent: true,
+        access: Access::AccessToken,
+    };
 
     fn request(&self, ctx: &WechatContext) -> Result<http::Request<Vec<u8>>, BuildError> {
         self.validate()?;
         let params = [("commentId", self.comment_id.as_str())];
-        wire::get(ctx, "/wxaapi/comment/replyandcommentreplylist/get", &params)
+        wire::get(ctx, Self::METADATA.path, &params)
     }
 
     fn parse(&self, response: http::Response<&[u8]>) -> Result<ReplyThread, Error> {
         wire::parse::<ReplyThreadResponse>(&response).map(|r| r.list)
-    }
-
-    fn idempotent(&self) -> bool {
-        true
     }
 }

@@ -4,7 +4,7 @@ use review_model::wechat::{AccessTokenResponse, StableTokenRequest};
 use review_model::{AppId, Secret};
 
 use super::wire;
-use crate::{BaseUrl, BuildError, Endpoint, Error};
+use crate::{Access, BaseUrl, BuildError, Endpoint, Error, Metadata, Method};
 
 /// Fetches a stable access token.
 ///
@@ -43,15 +43,19 @@ impl Endpoint for GetStableToken {
     type Context = BaseUrl;
     type Output = AccessTokenResponse;
 
-    fn name(&self) -> &'static str {
-        "wechat.stable_token"
-    }
+    const METADATA: Metadata = Metadata {
+        name: "wechat.stable_token",
+        method: Method::Post,
+        path: "/cgi-bin/stable_token",
+        idempotent: true,
+        access: Access::Credentials,
+    };
 
     fn request(&self, base: &BaseUrl) -> Result<http::Request<Vec<u8>>, BuildError> {
         self.validate()?;
         let body =
             StableTokenRequest::new(self.appid.clone(), self.secret.clone(), self.force_refresh);
-        wire::post_json(base, "/cgi-bin/stable_token", None, &body)
+        wire::post_json(base, Self::METADATA.path, None, &body)
     }
 
     fn parse(&self, response: http::Response<&[u8]>) -> Result<AccessTokenResponse, Error> {

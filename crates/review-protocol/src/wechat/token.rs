@@ -4,12 +4,12 @@ use review_model::wechat::{AccessTokenResponse, CLIENT_CREDENTIAL};
 use review_model::{AppId, Secret};
 
 use super::wire;
-use crate::{BaseUrl, BuildError, Endpoint, Error};
+use crate::{Access, BaseUrl, BuildError, Endpoint, Error, Metadata, Method};
 
 /// Fetches a plain access token.
 ///
 /// Every call issues a new token and invalidates the previous one after a five-minute overlap,
-/// so processes sharing an app must share the token: see [`TokenCache`](crate::token::TokenCache).
+/// so processes sharing an app must share the token: see [`TokenCache`](crate::wechat::token_cache::TokenCache).
 /// The secret travels in the query string; [`redact`](crate::redact) masks it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GetToken {
@@ -37,9 +37,13 @@ impl Endpoint for GetToken {
     type Context = BaseUrl;
     type Output = AccessTokenResponse;
 
-    fn name(&self) -> &'static str {
-        "wechat.token"
-    }
+    const METADATA: Metadata = Metadata {
+        name: "wechat.token",
+        method: Method::Get,
+        path: "/cgi-bin/token",
+        idempotent: true,
+        access: Access::Credentials,
+    };
 
     fn request(&self, base: &BaseUrl) -> Result<http::Request<Vec<u8>>, BuildError> {
         self.validate()?;
@@ -48,14 +52,10 @@ impl Endpoint for GetToken {
             ("appid", self.appid.as_str()),
             ("secret", self.secret.expose_secret()),
         ];
-        wire::get_public(base, "/cgi-bin/token", &params)
+        wire::get_public(base, Self::METADATA.path, &params)
     }
 
     fn parse(&self, response: http::Response<&[u8]>) -> Result<AccessTokenResponse, Error> {
         wire::parse(&response)
-    }
-
-    fn idempotent(&self) -> bool {
-        true
     }
 }

@@ -2,7 +2,7 @@
 //! signature and a fresh `timestamp`.
 
 use jiff::Timestamp;
-use review_protocol::fw199::{SignatureError, verify_form};
+use review_protocol::taobao::fw199::{SignatureError, verify_form};
 
 use super::answer::{Code, Refusal};
 use crate::credentials::Fw199SandboxCredentials;

@@ -64,7 +64,8 @@ use std::sync::Arc;
 use axum::Router;
 use axum::routing::post;
 use jiff::Timestamp;
-use review_protocol::fw199::PATH;
+use review_protocol::Endpoint;
+use review_protocol::taobao::SearchTradeRates;
 
 use crate::credentials;
 use crate::shared::Shared;
@@ -89,5 +90,5 @@ impl TaobaoState {
 
 /// The fw199 routes.
 pub(crate) fn routes() -> Router<Arc<Shared>> {
-    Router::new().route(PATH, post(search::handle))
+    Router::new().route(SearchTradeRates::METADATA.path, post(search::handle))
 }

@@ -9,7 +9,7 @@
 //! ignored, as the gateway ignores them.
 
 use review_model::taobao::{RateResult, RateType, Role, parse_time};
-use review_protocol::fw199::{DEFAULT_PAGE_SIZE, MAX_PAGE_NO, MAX_PAGE_SIZE};
+use review_protocol::taobao::{DEFAULT_PAGE_SIZE, MAX_PAGE_NO, MAX_PAGE_SIZE};
 
 use super::answer::{Code, Refusal};
 use super::auth::value;

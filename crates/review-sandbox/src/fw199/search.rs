@@ -10,7 +10,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::Response;
 use jiff::Timestamp;
 use review_model::taobao::TradeRatePage;
-use review_protocol::fw199::oldest;
+use review_protocol::taobao::oldest;
 
 use super::store::Range;
 use super::{answer, auth, params};

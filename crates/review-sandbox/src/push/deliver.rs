@@ -10,7 +10,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use review_model::CommentId;
 use review_model::wechat::{BadScoreEvent, Comment, PushEvent};
-use review_protocol::push::PushConfig;
+use review_protocol::wechat::push::PushConfig;
 use tokio::time::{Instant, MissedTickBehavior};
 
 use super::{PushRecord, PushTarget};

@@ -1,13 +1,13 @@
 //! Where and how the sandbox pushes bad reviews.
 
-use review_protocol::push::{Format, PushConfig};
+use review_protocol::wechat::push::{Format, PushConfig};
 
 /// A merchant's push endpoint as configured on the WeChat console: the URL, the token, and for
 /// safe mode the EncodingAESKey (and the appid the messages are sealed for).
 ///
 /// ```
 /// use review_sandbox::PushTarget;
-/// use review_protocol::push::Format;
+/// use review_protocol::wechat::push::Format;
 ///
 /// let plain = PushTarget::new("http://127.0.0.1:9000/wechat/callback", "PushToken123");
 /// let safe = PushTarget::new("http://127.0.0.1:9000/wechat/callback", "PushToken123")

@@ -4,7 +4,7 @@
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::time::Duration;
 
-use review_protocol::push::{EncodingAesKey, Format, PushConfig};
+use review_protocol::wechat::push::{EncodingAesKey, Format, PushConfig};
 use review_sandbox::{PushTarget, Sandbox, SandboxBuilder, SandboxError};
 
 use crate::cli::SandboxArgs;

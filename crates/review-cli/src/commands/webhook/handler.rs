@@ -10,7 +10,7 @@ use axum::http::header::{ALLOW, CONTENT_TYPE};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
-use review_protocol::push::PushConfig;
+use review_protocol::wechat::push::PushConfig;
 
 use super::writer::{Seen, Writer};
 

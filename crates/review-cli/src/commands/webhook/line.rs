@@ -1,7 +1,7 @@
 //! The JSON line printed for each event (a contract: see docs/contracts.md, "The command line").
 
 use review_model::wechat::PushEvent;
-use review_protocol::push::{Format, Push};
+use review_protocol::wechat::push::{Format, Push};
 use serde::Serialize;
 use serde_json::{Map, Value};
 

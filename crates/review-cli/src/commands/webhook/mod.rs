@@ -17,7 +17,7 @@ mod writer;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use review_protocol::push::PushConfig;
+use review_protocol::wechat::push::PushConfig;
 use review_server::Limits;
 
 use super::sandbox::stop::StopSignals;

@@ -12,7 +12,7 @@ use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
-use review_protocol::push::{Admission, EventKey, Push, PushError};
+use review_protocol::wechat::push::{Admission, EventKey, Push, PushError};
 use tokio::time::{Instant, timeout_at};
 
 use super::handler::{Receiver, refuse};

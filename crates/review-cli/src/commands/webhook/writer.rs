@@ -13,7 +13,7 @@ use std::io::{self, Write};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use jiff::Timestamp;
-use review_protocol::push::{Deduplicator, EventKey, Push};
+use review_protocol::wechat::push::{Deduplicator, EventKey, Push};
 use tokio::sync::{oneshot, watch};
 
 use super::line;

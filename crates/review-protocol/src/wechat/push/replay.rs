@@ -66,7 +66,7 @@ enum Key {
 /// does not survive a restart; a durable store is the caller's.
 ///
 /// ```
-/// use review_protocol::push::{Admission, Deduplicator, Format, Push};
+/// use review_protocol::wechat::push::{Admission, Deduplicator, Format, Push};
 /// use review_model::wechat::PushEvent;
 /// use jiff::Timestamp;
 ///

@@ -1,14 +1,11 @@
-//! `POST /gateway/taobao/traderates/get`: a signed search of the shop's trade rates.
+//! `POST /gateway/taobao/traderates/get` (`taobao.trade_rates`): a signed search of the shop's
+//! trade rates.
 
-use http::header::{ACCEPT, CONTENT_TYPE};
 use jiff::{SignedDuration, Timestamp};
-use review_model::Platform;
-use review_model::taobao::{self, RateResult, RateType, Role, TopError, TradeRatePage};
-use serde::Deserialize;
+use review_model::taobao::{self, RateResult, RateType, Role, TradeRatePage};
 
-use super::{Fw199Context, sign};
-use crate::error::DecodeFailure;
-use crate::{ApiCode, ApiError, BuildError, Endpoint, Error};
+use super::fw199::{Fw199Context, wire};
+use crate::{Access, BuildError, Endpoint, Error, Metadata, Method};
 
 /// How far back Taobao keeps rates.
 pub const HISTORY: SignedDuration = SignedDuration::from_hours(180 * 24);
@@ -21,9 +18,6 @@ pub const MAX_PAGE_NO: u32 = 200;
 pub const MAX_PAGE_SIZE: u32 = 150;
 /// The page size when none is given.
 pub const DEFAULT_PAGE_SIZE: u32 = 40;
-
-/// The path of the search.
-pub const PATH: &str = "/gateway/taobao/traderates/get";
 
 /// Searches the trade rates of a shop, with every parameter of the gateway.
 ///
@@ -182,112 +176,24 @@ pub fn oldest(now: Timestamp) -> Timestamp {
     now.checked_sub(HISTORY).unwrap_or(Timestamp::MIN)
 }
 
-/// The envelope's `code`, a number or a numeric string.
-struct Code(i64);
-
-impl<'de> Deserialize<'de> for Code {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match serde_json::Value::deserialize(d)? {
-            serde_json::Value::Number(n) => n.as_i64(),
-            serde_json::Value::String(s) => s.trim().parse().ok(),
-            _ => None,
-        }
-        .map(Code)
-        .ok_or_else(|| serde::de::Error::custom("`code` is not an integer"))
-    }
-}
-
-/// Every shape the gateway answers with, read in one pass.
-#[derive(Deserialize)]
-struct Answer {
-    #[serde(default)]
-    error_response: Option<TopError>,
-    #[serde(default)]
-    code: Option<Code>,
-    #[serde(default)]
-    message: Option<String>,
-    #[serde(default)]
-    data: Option<TradeRatePage>,
-}
-
 impl Endpoint for SearchTradeRates {
     type Context = Fw199Context;
     type Output = TradeRatePage;
 
-    fn name(&self) -> &'static str {
-        "fw199.traderates_get"
-    }
+    const METADATA: Metadata = Metadata {
+        name: "taobao.trade_rates",
+        method: Method::Post,
+        path: "/gateway/taobao/traderates/get",
+        idempotent: true,
+        access: Access::Signature,
+    };
 
     fn request(&self, ctx: &Fw199Context) -> Result<http::Request<Vec<u8>>, BuildError> {
         self.validate(ctx.timestamp)?;
-        if ctx.credentials.appid.trim().is_empty() {
-            return Err(BuildError::new("appid", "the fw199 appid is empty"));
-        }
-        let timestamp = ctx.timestamp.as_second().to_string();
-        let mut params: Vec<(&str, String)> = vec![
-            ("appid", ctx.credentials.appid.clone()),
-            ("timestamp", timestamp),
-        ];
-        params.extend(self.params());
-        let borrowed: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let signature = sign(&borrowed, &ctx.credentials.secret);
-        let mut form = form_urlencoded::Serializer::new(String::new());
-        for (key, value) in &borrowed {
-            form.append_pair(key, value);
-        }
-        form.append_pair("sign", &signature);
-        http::Request::post(ctx.base_url.join(PATH))
-            .header(ACCEPT, "application/json")
-            .header(
-                CONTENT_TYPE,
-                "application/x-www-form-urlencoded; charset=utf-8",
-            )
-            .body(form.finish().into_bytes())
-            .map_err(|e| BuildError::new("base_url", e.to_string()))
+        wire::signed_post(ctx, Self::METADATA.path, &self.params())
     }
 
     fn parse(&self, response: http::Response<&[u8]>) -> Result<TradeRatePage, Error> {
-        parse(&response)
+        wire::parse(&response)
     }
-
-    fn idempotent(&self) -> bool {
-        true
-    }
-}
-
-fn decode_failure(err: &review_model::DecodeError, body: &[u8]) -> Error {
-    Error::Decode(DecodeFailure::new(err, body))
-}
-
-/// Reads the envelope, a TOP-style error passed through, or a refusal.
-pub(crate) fn parse(response: &http::Response<&[u8]>) -> Result<TradeRatePage, Error> {
-    let body = *response.body();
-    if !response.status().is_success() {
-        return Err(Error::http(response.status(), body));
-    }
-    let answer: Answer = review_model::from_slice(body).map_err(|e| decode_failure(&e, body))?;
-    if let Some(top) = answer.error_response {
-        return Err(Error::Api(ApiError {
-            platform: Platform::Taobao,
-            code: ApiCode::Top {
-                code: top.code,
-                sub_code: top.sub_code,
-            },
-            message: top.sub_msg.unwrap_or(top.msg),
-        }));
-    }
-    let code = answer.code.map_or(0, |c| c.0);
-    if code != 0 {
-        return Err(Error::Api(ApiError {
-            platform: Platform::Taobao,
-            code: ApiCode::Fw199(code),
-            message: answer.message.unwrap_or_default(),
-        }));
-    }
-    answer.data.ok_or_else(|| {
-        Error::Decode(DecodeFailure::message(
-            "the gateway reported success (code 0) without `data`",
-            body,
-        ))
-    })
 }

@@ -174,7 +174,7 @@ impl PushConfig {
     /// `echostr` to send back, or why the check is refused.
     ///
     /// ```
-    /// use review_protocol::push::{PushConfig, signature};
+    /// use review_protocol::wechat::push::{PushConfig, signature};
     /// use jiff::Timestamp;
     ///
     /// let config = PushConfig::new("PushToken123")?;

@@ -11,7 +11,7 @@
 //!
 //! ```
 //! use jiff::Timestamp;
-//! use review_protocol::push::{Admission, Deduplicator, PushConfig};
+//! use review_protocol::wechat::push::{Admission, Deduplicator, PushConfig};
 //! use review_model::wechat::PushEvent;
 //!
 //! // Once, at start-up: a bad key fails here, not on the first push.
@@ -22,7 +22,7 @@
 //! // In the handler (axum, actix, hyper, a CGI script...): query string, body, clock.
 //! # let now = Timestamp::from_second(1_704_038_400)?;
 //! # let event = PushEvent::from_json(br#"{"ToUserName":"gh_abcdefg","FromUserName":"oABCD","CreateTime":1704038400,"MsgType":"event","Event":"wxa_comment_bad_score","result":{"comment_id":"2272502024443330610"}}"#)?;
-//! # let delivery = config.deliver(&event, review_protocol::push::Format::Xml, now, "n0nce", Some([7; 16]))?;
+//! # let delivery = config.deliver(&event, review_protocol::wechat::push::Format::Xml, now, "n0nce", Some([7; 16]))?;
 //! # let (query, body) = (delivery.query.as_str(), delivery.body.as_slice());
 //! match config.open(query, body, now) {
 //!     Ok(push) => match seen.admit(&push, now) {

@@ -15,7 +15,7 @@ pub const SIGN: &str = "sign";
 ///
 /// ```
 /// use review_model::Secret;
-/// use review_protocol::fw199::sign;
+/// use review_protocol::taobao::fw199::sign;
 ///
 /// let signature = sign(&[("b", "2"), ("a", "1")], &Secret::new("S"));
 /// // md5("S" + "a1" + "b2" + "S")

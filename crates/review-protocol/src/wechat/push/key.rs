@@ -30,7 +30,7 @@ impl EncodingAesKey {
     /// Decodes the key as WeChat shows it.
     ///
     /// ```
-    /// use review_protocol::push::EncodingAesKey;
+    /// use review_protocol::wechat::push::EncodingAesKey;
     ///
     /// assert!(EncodingAesKey::parse("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG").is_ok());
     /// assert!(EncodingAesKey::parse("too-short").is_err());

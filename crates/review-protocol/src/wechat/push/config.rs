@@ -41,13 +41,13 @@ pub(crate) struct SafeMode {
 /// the key.
 ///
 /// ```
-/// use review_protocol::push::PushConfig;
+/// use review_protocol::wechat::push::PushConfig;
 ///
 /// let config = PushConfig::new("PushToken123")?
 ///     .with_aes("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "wx1a2b3c4d5e6f7a8b")?;
 /// assert!(!format!("{config:?}").contains("PushToken123"));
 /// assert!(PushConfig::new("PushToken123")?.with_aes("short", "wx1").is_err());
-/// # Ok::<(), review_protocol::push::PushConfigError>(())
+/// # Ok::<(), review_protocol::wechat::push::PushConfigError>(())
 /// ```
 #[derive(Clone)]
 pub struct PushConfig {

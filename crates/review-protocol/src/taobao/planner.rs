@@ -80,7 +80,7 @@
 //! ```
 //! use jiff::{SignedDuration, Timestamp};
 //! use review_model::taobao::{TradeRate, TradeRatePage, WINDOW_CAP};
-//! use review_protocol::fw199::{SearchTradeRates, WindowPlanner};
+//! use review_protocol::taobao::{SearchTradeRates, WindowPlanner};
 //!
 //! // A tiny in-memory store: 4000 rates, one a minute, answering like the gateway.
 //! let now = Timestamp::from_second(1_700_000_000)?;
@@ -132,7 +132,7 @@ use std::mem;
 use jiff::Timestamp;
 use review_model::taobao::{self, Oid, Role, Tid, TradeRate, TradeRatePage, WINDOW_CAP};
 
-use super::search::{MAX_PAGE_NO, MAX_PAGE_SIZE, oldest};
+use super::trade_rates::{MAX_PAGE_NO, MAX_PAGE_SIZE, oldest};
 use super::{SearchTradeRates, TradeRatePager};
 use crate::BuildError;
 
@@ -272,7 +272,7 @@ enum Step {
 /// ```
 /// # use review_model::taobao::TradeRatePage;
 /// use jiff::{SignedDuration, Timestamp};
-/// use review_protocol::fw199::{SearchTradeRates, WindowPlanner};
+/// use review_protocol::taobao::{SearchTradeRates, WindowPlanner};
 /// # let fetch = |_: &SearchTradeRates| Ok::<_, review_protocol::Error>(TradeRatePage::default());
 /// let now = Timestamp::from_second(1_700_000_000)?;
 /// let since = now - SignedDuration::from_hours(24 * 365);

@@ -3,7 +3,7 @@
 use review_model::taobao::{TradeRate, TradeRatePage};
 
 use super::SearchTradeRates;
-use super::search::{MAX_PAGE_NO, MAX_PAGE_SIZE};
+use super::trade_rates::{MAX_PAGE_NO, MAX_PAGE_SIZE};
 use crate::BuildError;
 
 /// Pages one query window with `use_has_next=true`, as a sans-IO state machine.
@@ -15,7 +15,7 @@ use crate::BuildError;
 ///
 /// ```
 /// use review_model::taobao::TradeRatePage;
-/// use review_protocol::fw199::{SearchTradeRates, TradeRatePager};
+/// use review_protocol::taobao::{SearchTradeRates, TradeRatePager};
 ///
 /// let mut pager = TradeRatePager::new(SearchTradeRates::received("shop"), 100)?;
 /// let request = pager.next_request().unwrap();

@@ -35,7 +35,7 @@
 //! ```
 //! use jiff::Timestamp;
 //! use review_model::{AppId, Secret};
-//! use review_protocol::token::{
+//! use review_protocol::wechat::token_cache::{
 //!     CallTokens, Completed, Next, RefreshKind, TokenCache, TokenConfig, TokenErrorAction,
 //! };
 //! use review_protocol::{BaseUrl, Endpoint};
@@ -79,7 +79,7 @@ use review_model::wechat::{AccessTokenResponse, ErrCode};
 use review_model::{AccessToken, AppId, Secret};
 
 use crate::wechat::{GetStableToken, GetToken, WechatContext};
-use crate::{BaseUrl, BuildError, Endpoint, Error};
+use crate::{BaseUrl, BuildError, Endpoint, Error, Metadata};
 
 /// How long before expiry a token is refreshed unless configured otherwise: WeChat keeps the
 /// old token valid for five minutes after a new one is issued, so five minutes is the overlap
@@ -189,7 +189,7 @@ impl TokenLease {
 /// The request that refreshes the token, built by the cache so a driver cannot pick the wrong
 /// endpoint or the wrong `force_refresh`.
 ///
-/// It is an [`Endpoint`] itself: build the request, send it, parse the answer.
+/// Build its request, send it, parse the answer with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refresh {
     /// `GET /cgi-bin/token`.
@@ -208,32 +208,40 @@ impl Refresh {
     }
 }
 
-impl Endpoint for Refresh {
-    type Context = BaseUrl;
-    type Output = AccessTokenResponse;
-
-    fn name(&self) -> &'static str {
+/// A refresh is either endpoint, chosen at run time, so it has no single [`Metadata`]: it
+/// answers as the endpoint it holds.
+impl Refresh {
+    /// The metadata of the endpoint it holds.
+    pub fn metadata(&self) -> Metadata {
         match self {
-            Self::Plain(endpoint) => endpoint.name(),
-            Self::Stable(endpoint) => endpoint.name(),
+            Self::Plain(_) => GetToken::METADATA,
+            Self::Stable(_) => GetStableToken::METADATA,
         }
     }
 
-    fn request(&self, base: &BaseUrl) -> Result<http::Request<Vec<u8>>, BuildError> {
+    /// The held endpoint's name.
+    pub fn name(&self) -> &'static str {
+        self.metadata().name
+    }
+
+    /// Builds the held endpoint's request.
+    pub fn request(&self, base: &BaseUrl) -> Result<http::Request<Vec<u8>>, BuildError> {
         match self {
             Self::Plain(endpoint) => endpoint.request(base),
             Self::Stable(endpoint) => endpoint.request(base),
         }
     }
 
-    fn parse(&self, response: http::Response<&[u8]>) -> Result<AccessTokenResponse, Error> {
+    /// Parses the answer as the held endpoint.
+    pub fn parse(&self, response: http::Response<&[u8]>) -> Result<AccessTokenResponse, Error> {
         match self {
             Self::Plain(endpoint) => endpoint.parse(response),
             Self::Stable(endpoint) => endpoint.parse(response),
         }
     }
 
-    fn idempotent(&self) -> bool {
+    /// Whether the held request may be repeated (a forced stable refresh may not).
+    pub fn idempotent(&self) -> bool {
         match self {
             Self::Plain(endpoint) => endpoint.idempotent(),
             Self::Stable(endpoint) => endpoint.idempotent(),

@@ -14,11 +14,7 @@ use super::TradeRate;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TradeRatePage {
     /// The gateway's request id.
-    #[serde(
-        default,
-        deserialize_with = "crate::codec::null::deserialize",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// How many rates match the query window (at most 1500).
     #[serde(

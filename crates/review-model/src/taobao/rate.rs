@@ -56,11 +56,7 @@ pub struct TradeRate {
     /// Who wrote the rate.
     pub role: Role,
     /// The rater's nickname.
-    #[serde(
-        default,
-        deserialize_with = "crate::codec::null::deserialize",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nick: Option<String>,
     /// Good, neutral or bad.
     pub result: RateResult,
@@ -68,18 +64,10 @@ pub struct TradeRate {
     #[serde(with = "super::datetime")]
     pub created: Timestamp,
     /// The nickname of the party rated.
-    #[serde(
-        default,
-        deserialize_with = "crate::codec::null::deserialize",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rated_nick: Option<String>,
     /// The item's title.
-    #[serde(
-        default,
-        deserialize_with = "crate::codec::null::deserialize",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_title: Option<String>,
     /// The item's price, sent as yuan with two places (`"200.07"`), held exactly in fen.
     #[serde(
@@ -113,11 +101,7 @@ pub struct TradeRate {
     )]
     pub logistics_service_score: Option<u32>,
     /// The buyer's open user id.
-    #[serde(
-        default,
-        deserialize_with = "crate::codec::null::deserialize",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ouid: Option<String>,
     /// Whether the rate counts toward the shop's score.
     #[serde(

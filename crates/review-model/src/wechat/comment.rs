@@ -19,11 +19,7 @@ pub struct Comment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<Fen>,
     /// The WeChat order id (`payorder@...`).
-    #[serde(
-        default,
-        deserialize_with = "crate::codec::null::deserialize",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
     /// When the order was paid.
     #[serde(
@@ -33,32 +29,16 @@ pub struct Comment {
     )]
     pub pay_time: Option<Timestamp>,
     /// The WeChat Pay transaction id (`transaction_id`, usually starting with 420).
-    #[serde(
-        default,
-        deserialize_with = "crate::codec::null::deserialize",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wx_pay_id: Option<String>,
     /// The merchant's own order information.
-    #[serde(
-        default,
-        deserialize_with = "crate::codec::null::deserialize",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_info: Option<OrderInfo>,
     /// The buyer who rated.
-    #[serde(
-        default,
-        deserialize_with = "crate::codec::null::deserialize",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_info: Option<UserInfo>,
     /// The mini program that was rated.
-    #[serde(
-        default,
-        deserialize_with = "crate::codec::null::deserialize",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub biz_info: Option<BizInfo>,
     /// The rating, sent as `score` (100 per star).
     #[serde(with = "crate::stars::score")]
@@ -70,18 +50,10 @@ pub struct Comment {
     #[serde(default)]
     pub content: Content,
     /// Extra state of the evaluation.
-    #[serde(
-        default,
-        deserialize_with = "crate::codec::null::deserialize",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ext_info: Option<ExtInfo>,
     /// The products of the order.
-    #[serde(
-        default,
-        deserialize_with = "crate::codec::null::deserialize",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_info: Option<ProductInfo>,
 }
 
@@ -109,11 +81,7 @@ impl Comment {
 #[serde(rename_all = "camelCase")]
 pub struct OrderInfo {
     /// The merchant's order number (`out_trade_no` in WeChat Pay).
-    #[serde(
-        default,
-        deserialize_with = "crate::codec::null::deserialize",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub busi_order_id: Option<String>,
 }
 
@@ -122,25 +90,13 @@ pub struct OrderInfo {
 #[serde(rename_all = "camelCase")]
 pub struct UserInfo {
     /// The buyer's openid in this mini program.
-    #[serde(
-        default,
-        deserialize_with = "crate::codec::null::deserialize",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<OpenId>,
     /// The buyer's avatar URL.
-    #[serde(
-        default,
-        deserialize_with = "crate::codec::null::deserialize",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub head_img: Option<String>,
     /// The buyer's nickname.
-    #[serde(
-        default,
-        deserialize_with = "crate::codec::null::deserialize",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nick_name: Option<String>,
 }
 
@@ -149,25 +105,13 @@ pub struct UserInfo {
 #[serde(rename_all = "camelCase")]
 pub struct BizInfo {
     /// The mini program's AppID.
-    #[serde(
-        default,
-        deserialize_with = "crate::codec::null::deserialize",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<AppId>,
     /// The mini program's avatar URL.
-    #[serde(
-        default,
-        deserialize_with = "crate::codec::null::deserialize",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub head_img: Option<String>,
     /// The mini program's name.
-    #[serde(
-        default,
-        deserialize_with = "crate::codec::null::deserialize",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nick_name: Option<String>,
 }
 
@@ -197,10 +141,6 @@ pub struct Product {
     #[serde(default, deserialize_with = "crate::codec::null::deserialize")]
     pub name: String,
     /// The product picture URL.
-    #[serde(
-        default,
-        deserialize_with = "crate::codec::null::deserialize",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pic_url: Option<String>,
 }

@@ -21,11 +21,11 @@ pub struct Content {
 
 #[derive(Deserialize)]
 struct Raw {
-    #[serde(default, deserialize_with = "crate::codec::null::deserialize")]
+    #[serde(default)]
     txt: Option<String>,
-    #[serde(default, deserialize_with = "crate::codec::null::deserialize")]
+    #[serde(default)]
     text: Option<String>,
-    #[serde(default, deserialize_with = "crate::codec::null::deserialize")]
+    #[serde(default)]
     ext: Option<String>,
     #[serde(default, deserialize_with = "crate::codec::null::deserialize")]
     media: Vec<Media>,

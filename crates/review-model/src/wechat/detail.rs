@@ -17,7 +17,6 @@ pub struct CommentDetail {
         rename = "processInfo",
         alias = "processNnfo",
         default,
-        deserialize_with = "crate::codec::null::deserialize",
         skip_serializing_if = "Option::is_none"
     )]
     pub process: Option<ProcessInfo>,
@@ -25,7 +24,6 @@ pub struct CommentDetail {
     #[serde(
         rename = "oldComment",
         default,
-        deserialize_with = "crate::codec::null::deserialize",
         skip_serializing_if = "Option::is_none"
     )]
     pub old_comment: Option<OldComment>,
@@ -43,11 +41,7 @@ pub struct CommentInfo {
 #[serde(rename_all = "camelCase")]
 pub struct ProcessInfo {
     /// The evaluation this progress belongs to.
-    #[serde(
-        default,
-        deserialize_with = "crate::codec::null::deserialize",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment_id: Option<CommentId>,
     /// Every step, in order; reached steps carry an `updateTime`.
     #[serde(default, deserialize_with = "crate::codec::null::deserialize")]
@@ -160,11 +154,7 @@ impl<'de> Deserialize<'de> for ActionType {
 #[serde(rename_all = "camelCase")]
 pub struct OldComment {
     /// The evaluation id.
-    #[serde(
-        default,
-        deserialize_with = "crate::codec::null::deserialize",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment_id: Option<CommentId>,
     /// The earlier text and media.
     #[serde(default, serialize_with = "super::content::serialize_as_text")]

@@ -13,18 +13,10 @@ pub struct ApiStatus {
     #[serde(default)]
     pub errcode: ErrCode,
     /// The platform's explanation.
-    #[serde(
-        default,
-        deserialize_with = "crate::codec::null::deserialize",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errmsg: Option<String>,
     /// Sent by the comment endpoints alongside `errcode`.
-    #[serde(
-        default,
-        deserialize_with = "crate::codec::null::deserialize",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
 

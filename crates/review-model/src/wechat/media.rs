@@ -29,11 +29,7 @@ pub struct Image {
     /// The picture's CDN URL.
     pub img: String,
     /// The thumbnail's CDN URL.
-    #[serde(
-        default,
-        deserialize_with = "crate::codec::null::deserialize",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumb_img: Option<String>,
 }
 
@@ -44,11 +40,7 @@ pub struct Video {
     /// The video's CDN URL.
     pub video: String,
     /// The cover picture's CDN URL.
-    #[serde(
-        default,
-        deserialize_with = "crate::codec::null::deserialize",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub video_cover: Option<String>,
     /// The duration in seconds.
     #[serde(

@@ -182,11 +182,7 @@ impl PushEvent {
 #[serde(rename_all = "PascalCase")]
 pub struct EncryptedPush {
     /// The mini program's original id; absent in some deliveries.
-    #[serde(
-        default,
-        deserialize_with = "crate::codec::null::deserialize",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to_user_name: Option<String>,
     /// The base64 ciphertext.
     pub encrypt: String,

@@ -65,11 +65,7 @@ pub struct Reply {
     #[serde(default, deserialize_with = "crate::codec::null::deserialize")]
     pub reply_content: TextBody,
     /// Who wrote it.
-    #[serde(
-        default,
-        deserialize_with = "crate::codec::null::deserialize",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_object: Option<Author>,
 }
 
@@ -95,11 +91,7 @@ pub struct CommentReply {
     #[serde(default, deserialize_with = "crate::codec::null::deserialize")]
     pub comment_reply_content: TextBody,
     /// Who wrote it (the merchant or the buyer).
-    #[serde(
-        default,
-        deserialize_with = "crate::codec::null::deserialize",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment_reply_object: Option<Author>,
 }
 
@@ -119,10 +111,6 @@ pub struct Author {
     #[serde(default, deserialize_with = "crate::codec::null::deserialize")]
     pub nickname: String,
     /// Avatar URL.
-    #[serde(
-        default,
-        deserialize_with = "crate::codec::null::deserialize",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub img_url: Option<String>,
 }

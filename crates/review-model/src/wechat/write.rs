@@ -72,10 +72,6 @@ pub struct ConfirmCompromise {
     )]
     pub pic_list: Vec<MediaId>,
     /// The settlement text.
-    #[serde(
-        default,
-        deserialize_with = "crate::codec::null::deserialize",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
 }

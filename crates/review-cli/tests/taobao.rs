@@ -10,12 +10,13 @@
 
 mod common;
 
+use review_model::Review;
 use serde_json::Value;
 use unicode_width::UnicodeWidthStr;
 
 use common::{
-    CSV_HEADER, first_stdout_line, is_rfc3339_utc, json_lines, ok, read_csv, refused, reviews_std,
-    run, spawn, stderr, stdout,
+    first_stdout_line, is_rfc3339_utc, json_lines, ok, read_csv, refused, reviews_std, run, spawn,
+    stderr, stdout,
 };
 
 /// `taobao search --format json` with `extra` arguments (default window: 30 days).
@@ -54,7 +55,7 @@ fn search_json_lines_are_unified_records() {
 fn search_csv_has_a_header_and_one_row_per_rate() {
     let text = ok(&["taobao", "search", "--format", "csv", "--since", "7d"]);
     let (header, rows) = read_csv(text.as_bytes());
-    assert_eq!(header[..9], CSV_HEADER);
+    assert_eq!(header[..Review::KEYS.len()], Review::KEYS);
     assert!(rows.len() > 20);
     for row in &rows {
         assert_eq!(row.len(), header.len());

@@ -125,6 +125,22 @@ pub struct Review {
     pub user_id: Option<String>,
 }
 
+impl Review {
+    /// The unified record's keys in their contract order: every serialized review starts with
+    /// them, and CSV output uses them as its first columns (`docs/contracts.md`).
+    pub const KEYS: [&'static str; 9] = [
+        "platform",
+        "id",
+        "order_id",
+        "created_at",
+        "stars",
+        "sentiment",
+        "text",
+        "author",
+        "replied",
+    ];
+}
+
 fn rfc3339<S: Serializer>(time: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(time)
 }

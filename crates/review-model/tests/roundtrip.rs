@@ -438,6 +438,10 @@ proptest! {
         prop_assert_eq!(taobao.sentiment, rate.result.sentiment());
         prop_assert_eq!(taobao.replied, rate.reply.is_some());
         round_trip(&taobao)?;
+        for review in [&wechat, &taobao] {
+            let keys = top_level_keys(&serde_json::to_string(review).unwrap());
+            prop_assert_eq!(&keys[..Review::KEYS.len()], &Review::KEYS[..]);
+        }
     }
 
     #[test]
@@ -549,4 +553,27 @@ fn secrets_are_redacted_in_debug() {
         shown.contains("Secret(***)") && shown.contains("AccessToken(***)"),
         "{shown}"
     );
+}
+
+/// The top-level keys of a JSON object, in the order they are written.
+fn top_level_keys(json: &str) -> Vec<String> {
+    struct Keys;
+    impl<'de> serde::de::Visitor<'de> for Keys {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Vec<String>, A::Error> {
+            let mut keys = Vec::new();
+            while let Some((key, _)) = map.next_entry::<String, serde::de::IgnoredAny>()? {
+                keys.push(key);
+            }
+            Ok(keys)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(json);
+    serde::Deserializer::deserialize_map(&mut de, Keys).unwrap()
 }

@@ -31,19 +31,6 @@ use serde_json::Value;
 /// How long a process gets to print its first line or to exit.
 pub(crate) const WAIT: Duration = Duration::from_secs(30);
 
-/// The first columns of every CSV listing and export, in order (the unified record).
-pub(crate) const CSV_HEADER: [&str; 9] = [
-    "platform",
-    "id",
-    "order_id",
-    "created_at",
-    "stars",
-    "sentiment",
-    "text",
-    "author",
-    "replied",
-];
-
 // ---- The command ----
 
 /// The binary with none of the caller's `REVIEWS_*` settings (so that it uses the embedded

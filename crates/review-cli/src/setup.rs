@@ -225,11 +225,11 @@ fn clients(
                 nick.clone(),
             ),
             (None, Some(sandbox)) => {
-                let f = sandbox.fw199();
+                let f = sandbox.taobao();
                 (
                     base_url(sandbox.base_url(), "sandbox")?,
-                    f.appid.clone(),
-                    f.secret.clone(),
+                    f.gateway.appid.clone(),
+                    f.gateway.secret.clone(),
                     f.seller_nick.clone(),
                 )
             }

@@ -98,7 +98,7 @@ impl Forbidden {
         let mut values = tokens;
         values.push(sample);
         values.push(sandbox.wechat().secret.expose_secret().to_owned());
-        values.push(sandbox.fw199().secret.expose_secret().to_owned());
+        values.push(sandbox.taobao().gateway.secret.expose_secret().to_owned());
         Self {
             values,
             token_prefix,

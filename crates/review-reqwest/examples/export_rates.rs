@@ -41,11 +41,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "no fw199 credentials: using the embedded sandbox at {}",
                 sandbox.base_url()
             );
-            let f = sandbox.fw199().clone();
+            let f = sandbox.taobao().clone();
             let config = ClientConfig::new().fw199(
                 sandbox.base_url().parse()?,
-                f.appid,
-                f.secret,
+                f.gateway.appid,
+                f.gateway.secret,
                 f.seller_nick,
             );
             (Some(sandbox), config)

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use jiff::{SignedDuration, Timestamp};
 use review_protocol::Endpoint;
-use review_protocol::taobao::{Fw199Context, Fw199Credentials, SearchTradeRates};
+use review_protocol::taobao::{Fw199Context, SearchTradeRates};
 use review_protocol::wechat::{GetCommentList, GetToken, WechatContext};
 use review_sandbox::Sandbox;
 
@@ -185,11 +185,11 @@ fn main() -> Result<(), Box<dyn Error>> {
             let request = GetCommentList::new(start, now).offset(page * 20).limit(20).request(&ctx)?;
             lists.push(Prepared::from_http(&request));
         }
-        let credentials = Fw199Credentials::new(sandbox.fw199().appid.clone(), sandbox.fw199().secret.clone());
+        let credentials = sandbox.taobao().gateway.clone();
         let fw199 = Fw199Context::new(base.clone(), credentials, now);
         let mut searches = Vec::new();
         for page in 1..=30u32 {
-            let request = SearchTradeRates::received(sandbox.fw199().seller_nick.clone())
+            let request = SearchTradeRates::received(sandbox.taobao().seller_nick.clone())
                 .window(now - SignedDuration::from_hours(60 * 24), now)
                 .page(page, 40)
                 .request(&fw199)?;

@@ -13,17 +13,26 @@ use jiff::SignedDuration;
 use review_model::wechat::Comment;
 use serde_json::json;
 
-use crate::push::new_bad_review;
-use crate::shared::{Shared, lock};
+use crate::clock::Clock;
+use crate::push::{Pusher, new_bad_review};
+use crate::writes::Writes;
+
+/// What the admin routes read and move.
+pub(crate) struct Admin {
+    pub(crate) pusher: Arc<Pusher>,
+    pub(crate) writes: Arc<Writes>,
+    pub(crate) clock: Arc<Clock>,
+}
 
 /// The admin routes.
-pub(crate) fn routes() -> Router<Arc<Shared>> {
+pub(crate) fn routes(admin: Arc<Admin>) -> Router {
     Router::new()
         .route("/sandbox/health", get(health))
         .route("/sandbox/bad-review", post(bad_review))
         .route("/sandbox/writes", get(writes))
         .route("/sandbox/pushes", get(pushes))
         .route("/sandbox/clock", post(clock))
+        .with_state(admin)
 }
 
 /// `GET /sandbox/health`: `{"ok":true}` once the server answers.
@@ -33,25 +42,24 @@ async fn health() -> Json<serde_json::Value> {
 
 /// `POST /sandbox/bad-review`: a new one- or two-star review at the sandbox's now, pushed to the
 /// configured target (in the background); answers the comment as the list endpoint shows it.
-async fn bad_review(State(shared): State<Arc<Shared>>) -> Json<Comment> {
-    Json(new_bad_review(&shared))
+async fn bad_review(State(admin): State<Arc<Admin>>) -> Json<Comment> {
+    Json(new_bad_review(&admin.pusher))
 }
 
 /// `GET /sandbox/writes`: every executed write, in order.
-async fn writes(State(shared): State<Arc<Shared>>) -> Response {
-    let writes = lock(&shared.writes).clone();
-    Json(writes).into_response()
+async fn writes(State(admin): State<Arc<Admin>>) -> Response {
+    Json(admin.writes.all()).into_response()
 }
 
 /// `GET /sandbox/pushes`: every push delivery attempt, in order.
-async fn pushes(State(shared): State<Arc<Shared>>) -> Response {
-    Json(shared.pushes.records()).into_response()
+async fn pushes(State(admin): State<Arc<Admin>>) -> Response {
+    Json(admin.pusher.log.records()).into_response()
 }
 
 /// `POST /sandbox/clock?advance=SECONDS`: moves the sandbox's clock (negative moves it back);
 /// answers the new now.
 async fn clock(
-    State(shared): State<Arc<Shared>>,
+    State(admin): State<Arc<Admin>>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     let Some(raw) = query.get("advance") else {
@@ -66,8 +74,8 @@ async fn clock(
             "`advance` must be a whole number of seconds",
         );
     };
-    shared.clock.advance(SignedDuration::from_secs(seconds));
-    Json(json!({ "now": shared.clock.now(), "advanced_seconds": seconds })).into_response()
+    admin.clock.advance(SignedDuration::from_secs(seconds));
+    Json(json!({ "now": admin.clock.now(), "advanced_seconds": seconds })).into_response()
 }
 
 fn error(status: StatusCode, message: &str) -> Response {

@@ -1,130 +1,42 @@
-//! Configuring and starting a sandbox.
+//! Configuring and starting a sandbox: the one place that derives the credentials, generates
+//! both platforms and composes them.
 
 use std::fmt::Debug;
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
-use std::ops::RangeInclusive;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::SignedDuration;
-use review_server::{Limits, ServeError};
+use review_server::Limits;
 
+use crate::admin::Admin;
 use crate::clock::Clock;
-use crate::faults::{FaultKind, Faults};
+use crate::config::Config;
+use crate::credentials::Credentials;
+use crate::error::SandboxError;
+use crate::faults::{FaultKind, FaultLayer, Faults};
 use crate::handle::Sandbox;
-use crate::push::{PushTarget, Pushes};
-use crate::shared::Shared;
-use crate::{credentials, fw199, wechat};
+use crate::push::{PushTarget, Pusher};
+use crate::writes::Writes;
+use crate::{router, taobao, wechat};
 
-/// The seed used when none is given, so that a bare `reviews sandbox` is the same every run.
-pub const DEFAULT_SEED: u64 = 20_261_123;
-
-/// The most comments [`SandboxBuilder::comments`] takes. Generating one costs about 2 KB at
-/// peak: 500,000 take about 1 GB and 3.5 s (release build), so that both maxima together fit in
-/// 2 GB.
-pub const MAX_COMMENTS: usize = 500_000;
-/// The most rates [`SandboxBuilder::rates`] takes: about 1 KB each at peak, so 1,000,000 take
-/// about 1 GB and 2.5 s (release build).
-pub const MAX_RATES: usize = 1_000_000;
-/// The highest fault rate [`SandboxBuilder::faults`] takes (every request fails); the lowest
-/// is 0.
-pub const MAX_FAULT_RATE: f64 = 1.0;
-/// The longest stall of [`SandboxBuilder::slow_response`]; the shortest is zero.
-pub const MAX_SLOW_RESPONSE: Duration = Duration::from_secs(60 * 60);
-/// The shortest token life of [`SandboxBuilder::token_lifetime`].
-pub const MIN_TOKEN_LIFETIME: SignedDuration = SignedDuration::from_secs(1);
-/// The longest token life of [`SandboxBuilder::token_lifetime`] (30 days; WeChat's is 2 h).
-pub const MAX_TOKEN_LIFETIME: SignedDuration = SignedDuration::from_hours(30 * 24);
-/// The shortest interval of [`SandboxBuilder::push_every`]: at most 100 new bad reviews a
-/// second, each kept in memory.
-pub const MIN_PUSH_INTERVAL: Duration = Duration::from_millis(10);
-/// The longest interval of [`SandboxBuilder::push_every`].
-pub const MAX_PUSH_INTERVAL: Duration = Duration::from_secs(24 * 60 * 60);
-/// The shortest wait of [`SandboxBuilder::push_retry_after`].
-pub const MIN_PUSH_RETRY_AFTER: Duration = Duration::from_millis(1);
-/// The longest wait of [`SandboxBuilder::push_retry_after`].
-pub const MAX_PUSH_RETRY_AFTER: Duration = Duration::from_secs(60 * 60);
-
-/// What a sandbox is started with.
-#[derive(Debug, Clone)]
-pub(crate) struct Config {
-    pub(crate) seed: u64,
-    pub(crate) comments: usize,
-    pub(crate) rates: usize,
-    pub(crate) fault_rate: f64,
-    pub(crate) fault_kinds: Vec<FaultKind>,
-    pub(crate) slow_response: Duration,
-    pub(crate) token_lifetime: SignedDuration,
-    pub(crate) token_overlap: SignedDuration,
-    pub(crate) push: Option<PushTarget>,
-    pub(crate) push_interval: Option<Duration>,
-    pub(crate) push_retry_after: Duration,
-    pub(crate) limits: Limits,
-}
-
-/// A sandbox that could not start.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum SandboxError {
-    /// The address could not be bound.
-    #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        /// The address asked for.
-        addr: String,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// The server thread or its runtime could not start.
-    #[error("cannot start the sandbox: {0}")]
-    Start(std::io::Error),
-    /// A setting is out of range.
-    #[error("invalid sandbox setting: {0}")]
-    Setting(String),
-    /// A size or duration is outside its documented range (see the `MAX_*` and `MIN_*`
-    /// constants), refused before anything is generated.
-    #[error("the sandbox option `{option}` must be within {range}, not {value}")]
-    OutOfRange {
-        /// The builder method, e.g. `comments`.
-        option: &'static str,
-        /// The accepted range, written out.
-        range: String,
-        /// The refused value, written out.
-        value: String,
-    },
-    /// The server [`Limits`] are invalid.
-    #[error("invalid sandbox server limits: {0}")]
-    Limits(#[from] ServeError),
+impl Sandbox {
+    /// A builder with the defaults.
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder::default()
+    }
 }
 
 /// Builds a [`Sandbox`]: `Sandbox::builder().seed(7).comments(500).start("127.0.0.1:0")`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct SandboxBuilder {
     config: Config,
 }
 
-impl Default for SandboxBuilder {
-    fn default() -> Self {
-        Self {
-            config: Config {
-                seed: DEFAULT_SEED,
-                comments: 240,
-                rates: 2400,
-                fault_rate: 0.0,
-                fault_kinds: FaultKind::ALL.to_vec(),
-                slow_response: Duration::from_secs(3),
-                token_lifetime: SignedDuration::from_hours(2),
-                token_overlap: SignedDuration::from_mins(5),
-                push: None,
-                push_interval: None,
-                push_retry_after: Duration::from_secs(5),
-                limits: Limits::default(),
-            },
-        }
-    }
-}
-
 impl SandboxBuilder {
     /// The seed of every generated id, text and fault decision (default [`DEFAULT_SEED`]).
+    ///
+    /// [`DEFAULT_SEED`]: crate::DEFAULT_SEED
     #[must_use]
     pub fn seed(mut self, seed: u64) -> Self {
         self.config.seed = seed;
@@ -133,6 +45,8 @@ impl SandboxBuilder {
 
     /// How many WeChat comments to generate over the last 180 days (default 240; at most
     /// [`MAX_COMMENTS`]).
+    ///
+    /// [`MAX_COMMENTS`]: crate::MAX_COMMENTS
     #[must_use]
     pub fn comments(mut self, count: usize) -> Self {
         self.config.comments = count;
@@ -141,6 +55,8 @@ impl SandboxBuilder {
 
     /// How many Taobao rates to generate (default 2400; at most [`MAX_RATES`]). Above 1600, one
     /// hour holds a burst of more than 1500, so that window splitting is exercised.
+    ///
+    /// [`MAX_RATES`]: crate::MAX_RATES
     #[must_use]
     pub fn rates(mut self, count: usize) -> Self {
         self.config.rates = count;
@@ -148,6 +64,8 @@ impl SandboxBuilder {
     }
 
     /// The share of requests that meet a fault, 0.0 to [`MAX_FAULT_RATE`] (default 0).
+    ///
+    /// [`MAX_FAULT_RATE`]: crate::MAX_FAULT_RATE
     #[must_use]
     pub fn faults(mut self, rate: f64) -> Self {
         self.config.fault_rate = rate;
@@ -163,6 +81,8 @@ impl SandboxBuilder {
 
     /// How long a "slow response" fault stalls (default 3 s; at most [`MAX_SLOW_RESPONSE`]):
     /// set it above the client's timeout.
+    ///
+    /// [`MAX_SLOW_RESPONSE`]: crate::MAX_SLOW_RESPONSE
     #[must_use]
     pub fn slow_response(mut self, delay: Duration) -> Self {
         self.config.slow_response = delay;
@@ -171,6 +91,9 @@ impl SandboxBuilder {
 
     /// How long access tokens live (default 7200 s; [`MIN_TOKEN_LIFETIME`] to
     /// [`MAX_TOKEN_LIFETIME`]), so tests can watch them expire.
+    ///
+    /// [`MIN_TOKEN_LIFETIME`]: crate::MIN_TOKEN_LIFETIME
+    /// [`MAX_TOKEN_LIFETIME`]: crate::MAX_TOKEN_LIFETIME
     #[must_use]
     pub fn token_lifetime(mut self, lifetime: SignedDuration) -> Self {
         self.config.token_lifetime = lifetime;
@@ -186,6 +109,9 @@ impl SandboxBuilder {
 
     /// Creates and pushes a new bad review at this interval ([`MIN_PUSH_INTERVAL`] to
     /// [`MAX_PUSH_INTERVAL`]; default: only on demand through `POST /sandbox/bad-review`).
+    ///
+    /// [`MIN_PUSH_INTERVAL`]: crate::MIN_PUSH_INTERVAL
+    /// [`MAX_PUSH_INTERVAL`]: crate::MAX_PUSH_INTERVAL
     #[must_use]
     pub fn push_every(mut self, interval: Duration) -> Self {
         self.config.push_interval = Some(interval);
@@ -194,6 +120,9 @@ impl SandboxBuilder {
 
     /// How long a push waits for an answer before retrying (default 5 s, as WeChat;
     /// [`MIN_PUSH_RETRY_AFTER`] to [`MAX_PUSH_RETRY_AFTER`]).
+    ///
+    /// [`MIN_PUSH_RETRY_AFTER`]: crate::MIN_PUSH_RETRY_AFTER
+    /// [`MAX_PUSH_RETRY_AFTER`]: crate::MAX_PUSH_RETRY_AFTER
     #[must_use]
     pub fn push_retry_after(mut self, wait: Duration) -> Self {
         self.config.push_retry_after = wait;
@@ -226,72 +155,69 @@ impl SandboxBuilder {
             .map_err(SandboxError::Start)?;
         let local: SocketAddr = listener.local_addr().map_err(SandboxError::Start)?;
 
-        let clock = Clock::default();
-        let now = clock.now();
-        let (wechat_credentials, fw199_credentials) = credentials::derive(config.seed);
-        if let Some(target) = &config.push {
+        let Config {
+            seed,
+            comments,
+            rates,
+            fault_rate,
+            fault_kinds,
+            slow_response,
+            token_lifetime,
+            token_overlap,
+            push,
+            push_interval,
+            push_retry_after,
+            limits,
+        } = config;
+        let credentials = Credentials::derive(seed);
+        if let Some(target) = &push {
             target
-                .config(wechat_credentials.appid.as_str())
+                .config(credentials.wechat.appid.as_str())
                 .map_err(SandboxError::Setting)?;
         }
-        let wechat = wechat::WechatState::generate(config.seed, config.comments, now);
-        let taobao = fw199::TaobaoState::generate(config.seed, config.rates, now);
-        let shared = Arc::new(Shared {
-            faults: Faults::new(config.seed, config.fault_rate, config.fault_kinds.clone()),
-            pushes: Pushes::default(),
-            config,
+        let clock = Arc::new(Clock::default());
+        let writes = Arc::new(Writes::default());
+        let now = clock.now();
+        let lifetimes = wechat::Lifetimes {
+            lifetime: token_lifetime,
+            overlap: token_overlap,
+        };
+        let wechat = Arc::new(wechat::Platform::new(
+            seed,
+            comments,
+            now,
+            credentials.wechat.clone(),
+            lifetimes,
+            Arc::clone(&clock),
+            Arc::clone(&writes),
+        ));
+        let taobao = Arc::new(taobao::Platform::new(
+            seed,
+            rates,
+            now,
+            credentials.taobao.clone(),
+            Arc::clone(&clock),
+        ));
+        let faults = Arc::new(FaultLayer::new(
+            Faults::new(seed, fault_rate, fault_kinds),
+            Arc::clone(&wechat),
+            Arc::clone(&writes),
+            slow_response,
+        ));
+        let pusher = Arc::new(Pusher::new(
+            push,
+            push_interval,
+            push_retry_after,
+            seed,
+            Arc::clone(&clock),
+            Arc::clone(&wechat),
+        ));
+        let admin = Arc::new(Admin {
+            pusher,
+            writes,
             clock,
-            wechat_credentials,
-            fw199_credentials,
-            wechat: Mutex::new(wechat),
-            taobao: RwLock::new(taobao),
-            writes: Mutex::new(Vec::new()),
         });
-        Sandbox::serve(shared, listener, local)
+        let app = router::router(wechat, taobao, faults, Arc::clone(&admin));
+        Sandbox::serve(app, limits, credentials, admin, listener, local)
     }
-}
-
-impl Config {
-    /// Refuses any setting outside its documented range.
-    fn check(&self) -> Result<(), SandboxError> {
-        within("comments", self.comments, 0..=MAX_COMMENTS)?;
-        within("rates", self.rates, 0..=MAX_RATES)?;
-        within("faults", self.fault_rate, 0.0..=MAX_FAULT_RATE)?;
-        within(
-            "slow_response",
-            self.slow_response,
-            Duration::ZERO..=MAX_SLOW_RESPONSE,
-        )?;
-        within(
-            "token_lifetime",
-            self.token_lifetime,
-            MIN_TOKEN_LIFETIME..=MAX_TOKEN_LIFETIME,
-        )?;
-        if let Some(every) = self.push_interval {
-            within("push_every", every, MIN_PUSH_INTERVAL..=MAX_PUSH_INTERVAL)?;
-        }
-        within(
-            "push_retry_after",
-            self.push_retry_after,
-            MIN_PUSH_RETRY_AFTER..=MAX_PUSH_RETRY_AFTER,
-        )?;
-        self.limits.validate()?;
-        Ok(())
-    }
-}
-
-/// Refuses `value` outside `range` (a NaN is never inside), naming `option`.
-fn within<T: PartialOrd + Debug + Copy>(
-    option: &'static str,
-    value: T,
-    range: RangeInclusive<T>,
-) -> Result<(), SandboxError> {
-    if range.contains(&value) {
-        return Ok(());
-    }
-    Err(SandboxError::OutOfRange {
-        option,
-        range: format!("{range:?}"),
-        value: format!("{value:?}"),
-    })
 }

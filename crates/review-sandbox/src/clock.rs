@@ -4,7 +4,7 @@ use std::sync::Mutex;
 
 use jiff::{SignedDuration, Timestamp};
 
-use crate::shared::lock;
+use crate::lock::lock;
 
 /// Real time, shifted by an adjustable offset so a test can watch a token expire without
 /// waiting two hours.

@@ -1,8 +1,10 @@
-//! The credentials the sandbox accepts: derived from the seed, so they are the same every run.
+//! The credentials the sandbox accepts: derived from the seed, here and only here, so they are
+//! the same every run.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use review_model::{AppId, Secret};
+use review_protocol::taobao::Fw199Credentials;
 
 /// WeChat credentials for `/cgi-bin/token` and `/cgi-bin/stable_token`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,15 +15,23 @@ pub struct WechatCredentials {
     pub secret: Secret,
 }
 
-/// fw199 credentials and the seller whose rates the sandbox holds.
+/// What a Taobao client needs against the sandbox: the fw199 gateway's partner credentials
+/// (the protocol's own type, so they go straight into a
+/// [`Fw199Context`](review_protocol::taobao::Fw199Context)) and the seller whose rates the
+/// sandbox holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fw199SandboxCredentials {
-    /// The partner AppId.
-    pub appid: String,
-    /// The partner secret.
-    pub secret: Secret,
+pub struct TaobaoCredentials {
+    /// The partner AppId and secret every search is signed with.
+    pub gateway: Fw199Credentials,
     /// The seller nick (`tb_seller_nick`).
     pub seller_nick: String,
+}
+
+/// Both platforms' credentials for one seed.
+#[derive(Debug, Clone)]
+pub(crate) struct Credentials {
+    pub(crate) wechat: WechatCredentials,
+    pub(crate) taobao: TaobaoCredentials,
 }
 
 fn hex(rng: &mut ChaCha20Rng, bytes: usize) -> String {
@@ -30,18 +40,22 @@ fn hex(rng: &mut ChaCha20Rng, bytes: usize) -> String {
         .collect()
 }
 
-/// Both platforms' credentials for `seed`.
-pub(crate) fn derive(seed: u64) -> (WechatCredentials, Fw199SandboxCredentials) {
-    // A stream of its own, so that changing how data is generated never changes credentials.
-    let mut rng = ChaCha20Rng::seed_from_u64(seed ^ 0x6372_6564_656e_7469);
-    let wechat = WechatCredentials {
-        appid: AppId::new(format!("wx{}", hex(&mut rng, 8))),
-        secret: Secret::new(hex(&mut rng, 16)),
-    };
-    let fw199 = Fw199SandboxCredentials {
-        appid: format!("sbx{}", hex(&mut rng, 6)),
-        secret: Secret::new(hex(&mut rng, 16)),
-        seller_nick: "鲜果优选旗舰店".to_owned(),
-    };
-    (wechat, fw199)
+impl Credentials {
+    /// Both platforms' credentials for `seed`.
+    pub(crate) fn derive(seed: u64) -> Self {
+        // A stream of its own, so that changing how data is generated never changes credentials.
+        let mut rng = ChaCha20Rng::seed_from_u64(seed ^ 0x6372_6564_656e_7469);
+        let wechat = WechatCredentials {
+            appid: AppId::new(format!("wx{}", hex(&mut rng, 8))),
+            secret: Secret::new(hex(&mut rng, 16)),
+        };
+        let taobao = TaobaoCredentials {
+            gateway: Fw199Credentials::new(
+                format!("sbx{}", hex(&mut rng, 6)),
+                Secret::new(hex(&mut rng, 16)),
+            ),
+            seller_nick: "鲜果优选旗舰店".to_owned(),
+        };
+        Self { wechat, taobao }
+    }
 }

@@ -4,20 +4,23 @@ use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
+use axum::Router;
 use jiff::SignedDuration;
+use review_server::Limits;
 use tokio::sync::oneshot;
 
-use crate::builder::{SandboxBuilder, SandboxError};
-use crate::credentials::{Fw199SandboxCredentials, WechatCredentials};
-use crate::push::PushRecord;
-use crate::shared::{Shared, lock};
+use crate::admin::Admin;
+use crate::credentials::{Credentials, TaobaoCredentials, WechatCredentials};
+use crate::error::SandboxError;
+use crate::push::{self, PushRecord};
 use crate::writes::WriteRecord;
-use crate::{push, router};
 
 /// A running sandbox. Dropping it stops the server (within the shutdown grace).
 pub struct Sandbox {
     base_url: String,
-    shared: Arc<Shared>,
+    credentials: Credentials,
+    /// The writes, pushes and clock, as the admin routes see them.
+    admin: Arc<Admin>,
     shutdown: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -31,13 +34,13 @@ impl std::fmt::Debug for Sandbox {
 }
 
 impl Sandbox {
-    /// A builder with the defaults.
-    pub fn builder() -> SandboxBuilder {
-        SandboxBuilder::default()
-    }
-
+    /// Serves `app` on `listener` (bound to `local`) within `limits`, on a thread of its own;
+    /// the handle answers with `credentials` and reads and moves what `admin` holds.
     pub(crate) fn serve(
-        shared: Arc<Shared>,
+        app: Router,
+        limits: Limits,
+        credentials: Credentials,
+        admin: Arc<Admin>,
         listener: TcpListener,
         local: SocketAddr,
     ) -> Result<Self, SandboxError> {
@@ -48,9 +51,7 @@ impl Sandbox {
             .enable_all()
             .build()
             .map_err(SandboxError::Start)?;
-        let app = router::router(Arc::clone(&shared));
-        let limits = shared.config.limits;
-        let background = Arc::clone(&shared);
+        let pusher = Arc::clone(&admin.pusher);
         let thread = std::thread::Builder::new()
             .name("review-sandbox".to_owned())
             .spawn(move || {
@@ -62,7 +63,7 @@ impl Sandbox {
                             return;
                         }
                     };
-                    push::start_timer(background);
+                    push::start_timer(pusher);
                     // A dropped sender (the handle gone without `stop`) also stops the server.
                     let stop = async {
                         let _ = stop.await;
@@ -76,7 +77,8 @@ impl Sandbox {
             .map_err(SandboxError::Start)?;
         Ok(Self {
             base_url: format!("http://{local}"),
-            shared,
+            credentials,
+            admin,
             shutdown: Some(shutdown),
             thread: Some(thread),
         })
@@ -89,12 +91,12 @@ impl Sandbox {
 
     /// The WeChat credentials it accepts.
     pub fn wechat(&self) -> &WechatCredentials {
-        &self.shared.wechat_credentials
+        &self.credentials.wechat
     }
 
-    /// The fw199 credentials it accepts and the seller it holds.
-    pub fn fw199(&self) -> &Fw199SandboxCredentials {
-        &self.shared.fw199_credentials
+    /// The Taobao side: the fw199 gateway credentials it accepts and the seller it holds.
+    pub fn taobao(&self) -> &TaobaoCredentials {
+        &self.credentials.taobao
     }
 
     /// The readiness line of `reviews sandbox` (a contract): one JSON object with the base URL and
@@ -107,9 +109,9 @@ impl Sandbox {
                 "secret": self.wechat().secret.expose_secret(),
             },
             "fw199": {
-                "appid": self.fw199().appid,
-                "secret": self.fw199().secret.expose_secret(),
-                "seller_nick": self.fw199().seller_nick,
+                "appid": self.taobao().gateway.appid,
+                "secret": self.taobao().gateway.secret.expose_secret(),
+                "seller_nick": self.taobao().seller_nick,
             },
         })
         .to_string()
@@ -117,17 +119,17 @@ impl Sandbox {
 
     /// Every write executed so far, in order.
     pub fn writes(&self) -> Vec<WriteRecord> {
-        lock(&self.shared.writes).clone()
+        self.admin.writes.all()
     }
 
     /// Every push delivery attempted so far.
     pub fn pushes(&self) -> Vec<PushRecord> {
-        self.shared.pushes.records()
+        self.admin.pusher.log.records()
     }
 
     /// Moves the sandbox's clock (tokens expire, windows move) without waiting.
     pub fn advance_clock(&self, by: SignedDuration) {
-        self.shared.clock.advance(by);
+        self.admin.clock.advance(by);
     }
 
     /// Stops the server and waits for it: it stops accepting at once, lets requests in

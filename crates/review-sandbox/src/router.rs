@@ -1,19 +1,41 @@
-//! The routes of both platforms and the sandbox's own, behind the fault layer.
+//! The whole application: both platforms' routes behind the fault layer, and the sandbox's own.
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::middleware::from_fn_with_state;
 
-use crate::shared::Shared;
-use crate::{admin, faults, fw199, wechat};
+use crate::admin::{self, Admin};
+use crate::faults::{self, FaultLayer};
+use crate::{taobao, wechat};
 
-/// The whole application.
-pub(crate) fn router(shared: Arc<Shared>) -> Router {
+/// The application of one sandbox.
+pub(crate) fn router(
+    wechat: Arc<wechat::Platform>,
+    taobao: Arc<taobao::Platform>,
+    faults: Arc<FaultLayer>,
+    admin: Arc<Admin>,
+) -> Router {
     Router::new()
-        .merge(wechat::routes())
-        .merge(fw199::routes())
-        .layer(from_fn_with_state(Arc::clone(&shared), faults::inject))
-        .merge(admin::routes())
-        .with_state(shared)
+        .merge(wechat::routes(wechat))
+        .merge(taobao::routes(taobao))
+        .layer(from_fn_with_state(faults, faults::inject))
+        .merge(admin::routes(admin))
+}
+
+/// Whether the sandbox emulates the endpoint named `name` (its
+/// [`Metadata::name`](review_protocol::Metadata::name), e.g. `wechat.comment_list`).
+///
+/// Every endpoint of `review_protocol::wechat::ENDPOINTS` and `review_protocol::taobao::ENDPOINTS`
+/// is routed; one the sandbox does not emulate yet answers its platform's refusal
+/// (WeChat: `errcode` 48001, "api unauthorized: the sandbox does not emulate NAME yet"; the
+/// fw199 gateway: `code` 10006) instead of data.
+///
+/// ```
+/// assert!(review_sandbox::emulates("wechat.comment_list"));
+/// assert!(review_sandbox::emulates("taobao.trade_rates"));
+/// assert!(!review_sandbox::emulates("wechat.no_such_endpoint"));
+/// ```
+pub fn emulates(name: &str) -> bool {
+    wechat::emulates(name) || taobao::emulates(name)
 }

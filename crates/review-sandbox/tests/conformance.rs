@@ -1004,9 +1004,9 @@ fn fw199_form(sandbox: &Sandbox, fixture: &Fixture, changes: &[(&str, String)]) 
     };
     for (key, value) in &mut params {
         match key.as_str() {
-            "appid" => *value = sandbox.fw199().appid.clone(),
+            "appid" => *value = sandbox.taobao().gateway.appid.clone(),
             "timestamp" => *value = now.as_second().to_string(),
-            "tb_seller_nick" => *value = sandbox.fw199().seller_nick.clone(),
+            "tb_seller_nick" => *value = sandbox.taobao().seller_nick.clone(),
             "start_date" => *value = format_time(window.unwrap().0),
             "end_date" => *value = format_time(window.unwrap().1),
             _ => {}
@@ -1022,7 +1022,7 @@ fn fw199_form(sandbox: &Sandbox, fixture: &Fixture, changes: &[(&str, String)]) 
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    let signature = sign(&borrowed, &sandbox.fw199().secret);
+    let signature = sign(&borrowed, &sandbox.taobao().gateway.secret);
     let mut form = form_urlencoded::Serializer::new(String::new());
     for (k, v) in &borrowed {
         form.append_pair(k, v);

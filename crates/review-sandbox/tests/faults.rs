@@ -17,7 +17,7 @@ use jiff::{SignedDuration, Timestamp};
 use review_model::CommentId;
 use review_model::wechat::{ErrCode, FilterType};
 use review_protocol::Endpoint;
-use review_protocol::taobao::{Fw199Context, Fw199Credentials, SearchTradeRates};
+use review_protocol::taobao::{Fw199Context, SearchTradeRates};
 use review_protocol::wechat::{AddReply, GetCommentList, GetReplyThread, GetToken, WechatContext};
 use review_sandbox::{FaultKind, Sandbox, SandboxBuilder};
 
@@ -471,10 +471,7 @@ async fn token_endpoints_and_admin_paths_are_never_faulted() {
 }
 
 fn fw199_context(sandbox: &Sandbox) -> Fw199Context {
-    let credentials = Fw199Credentials::new(
-        sandbox.fw199().appid.clone(),
-        sandbox.fw199().secret.clone(),
-    );
+    let credentials = sandbox.taobao().gateway.clone();
     Fw199Context::new(
         sandbox.base_url().parse().unwrap(),
         credentials,
@@ -483,7 +480,7 @@ fn fw199_context(sandbox: &Sandbox) -> Fw199Context {
 }
 
 fn fw199_search(sandbox: &Sandbox) -> SearchTradeRates {
-    SearchTradeRates::received(sandbox.fw199().seller_nick.clone()).page(1, 10)
+    SearchTradeRates::received(sandbox.taobao().seller_nick.clone()).page(1, 10)
 }
 
 #[tokio::test(flavor = "multi_thread")]

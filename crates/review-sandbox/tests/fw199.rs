@@ -47,14 +47,11 @@ impl Gateway {
     }
 
     fn seller(&self) -> String {
-        self.sandbox.fw199().seller_nick.clone()
+        self.sandbox.taobao().seller_nick.clone()
     }
 
     fn credentials(&self) -> Fw199Credentials {
-        Fw199Credentials::new(
-            self.sandbox.fw199().appid.clone(),
-            self.sandbox.fw199().secret.clone(),
-        )
+        self.sandbox.taobao().gateway.clone()
     }
 
     fn context(&self, at: Timestamp) -> Fw199Context {
@@ -147,7 +144,10 @@ impl Gateway {
     /// The sandbox's default parameters: `appid`, a fresh `timestamp`, the seller, `get`+`buyer`.
     fn base_params(&self) -> Vec<(String, String)> {
         vec![
-            ("appid".to_owned(), self.sandbox.fw199().appid.clone()),
+            (
+                "appid".to_owned(),
+                self.sandbox.taobao().gateway.appid.clone(),
+            ),
             (
                 "timestamp".to_owned(),
                 Timestamp::now().as_second().to_string(),
@@ -160,7 +160,7 @@ impl Gateway {
 
     /// The default parameters with some replaced (`Some`) or removed (`None`), signed.
     fn form(&self, changes: &[(&str, Option<&str>)]) -> String {
-        self.form_with_secret(changes, &self.sandbox.fw199().secret)
+        self.form_with_secret(changes, &self.sandbox.taobao().gateway.secret)
     }
 
     fn form_with_secret(&self, changes: &[(&str, Option<&str>)], secret: &Secret) -> String {
@@ -263,7 +263,7 @@ async fn burst_hour(gateway: &Gateway) -> SearchTradeRates {
 #[tokio::test]
 async fn the_same_seed_gives_the_same_rates_in_two_sandboxes() {
     let (a, b) = (Gateway::start(42, 2000), Gateway::start(42, 2000));
-    assert_eq!(a.sandbox.fw199(), b.sandbox.fw199());
+    assert_eq!(a.sandbox.taobao(), b.sandbox.taobao());
     let mut shift = None;
     for (rate_type, role) in [(RateType::Get, Role::Buyer), (RateType::Give, Role::Seller)] {
         let (mut left, _) = a.read_all(a.list(rate_type, role)).await;

@@ -360,13 +360,13 @@ fn config_for(sandbox: &Sandbox, store: Option<Arc<dyn TokenStore>>) -> ClientCo
             TokenConfig::new(RefreshKind::Plain),
         ))
     });
-    let fw = sandbox.fw199();
+    let fw = sandbox.taobao();
     ClientConfig::new()
         .wechat_with_store(sandbox.base_url().parse().unwrap(), store)
         .fw199(
             base,
-            fw.appid.clone(),
-            fw.secret.clone(),
+            fw.gateway.appid.clone(),
+            fw.gateway.secret.clone(),
             fw.seller_nick.clone(),
         )
         .timeout(Duration::from_millis(800))
@@ -488,7 +488,7 @@ fn paging_is_exact<D: Driver>() {
     let given_base = SearchTradeRates {
         rate_type: review_model::taobao::RateType::Give,
         role: review_model::taobao::Role::Seller,
-        ..SearchTradeRates::received(sandbox.fw199().seller_nick.clone())
+        ..SearchTradeRates::received(sandbox.taobao().seller_nick.clone())
     };
     let (given, _) = driver.rates(Some(given_base), since, until).unwrap();
     let keys: HashSet<String> = received

@@ -177,18 +177,21 @@ pub(crate) fn fw199_env_with_secret(
 ) -> Vec<(&'static str, String)> {
     vec![
         ("REVIEWS_FW199_BASE_URL", sandbox.base_url().to_owned()),
-        ("REVIEWS_FW199_APPID", sandbox.fw199().appid.clone()),
+        (
+            "REVIEWS_FW199_APPID",
+            sandbox.taobao().gateway.appid.clone(),
+        ),
         ("REVIEWS_FW199_SECRET", secret.to_owned()),
         (
             "REVIEWS_TAOBAO_SELLER_NICK",
-            sandbox.fw199().seller_nick.clone(),
+            sandbox.taobao().seller_nick.clone(),
         ),
     ]
 }
 
 /// `sandbox`'s fw199 credentials, as environment variables.
 pub(crate) fn fw199_env(sandbox: &Sandbox) -> Vec<(&'static str, String)> {
-    fw199_env_with_secret(sandbox, sandbox.fw199().secret.expose_secret())
+    fw199_env_with_secret(sandbox, sandbox.taobao().gateway.secret.expose_secret())
 }
 
 // ---- Long-running processes ----

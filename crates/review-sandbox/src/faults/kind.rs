@@ -9,9 +9,10 @@ use std::str::FromStr;
 /// Which requests a kind applies to:
 /// - the WeChat `errcode` kinds and [`TokenExpired`](Self::TokenExpired) only to WeChat calls
 ///   (the fw199 gateway has no equivalent a client could act on);
-/// - the HTTP-level kinds to WeChat and fw199 calls alike;
+/// - the HTTP-level kinds to WeChat and Taobao calls alike;
 /// - [`WriteRefused`](Self::WriteRefused) and [`WriteAnswerLost`](Self::WriteAnswerLost) only to
-///   writes (a `POST` to `/wxaapi/comment/*` or `/cgi-bin/message/custom/send`).
+///   writes (the WeChat endpoints the protocol's metadata marks not idempotent: the comment
+///   writes and `/cgi-bin/message/custom/send`).
 ///
 /// The token endpoints and `/sandbox/*` are never faulted, so a client can always recover.
 ///

@@ -1,13 +1,15 @@
 //! Seeded, reproducible fault injection: the middleware in front of both platforms' routes.
 //!
 //! Which requests can be hit and what each kind does are described on [`FaultKind`]; how a
-//! request's fault is drawn is described on [`Faults`].
+//! request's fault is drawn is described on [`Faults`]; which endpoint is a read, a write or
+//! exempt comes from the protocol's metadata ([`Target`]).
 
 mod answers;
-mod kind;
+pub(crate) mod kind;
 mod plan;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::{Request, State};
 use axum::middleware::Next;
@@ -17,49 +19,80 @@ use rand::Rng;
 
 pub use kind::{FaultKind, UnknownFaultKind};
 pub(crate) use plan::Faults;
-use plan::{Decision, Target};
+use plan::{Decision, Target, addressed};
 
-use crate::shared::{Shared, lock};
+use crate::wechat;
+use crate::writes::Writes;
+
+/// What the fault layer needs: its plan, WeChat (whose tokens it expires early), the write log
+/// (whose lost answers it marks) and how long a slow response stalls.
+pub(crate) struct FaultLayer {
+    plan: Faults,
+    wechat: Arc<wechat::Platform>,
+    writes: Arc<Writes>,
+    slow_response: Duration,
+}
+
+impl FaultLayer {
+    /// A layer drawing from `plan`.
+    pub(crate) fn new(
+        plan: Faults,
+        wechat: Arc<wechat::Platform>,
+        writes: Arc<Writes>,
+        slow_response: Duration,
+    ) -> Self {
+        Self {
+            plan,
+            wechat,
+            writes,
+            slow_response,
+        }
+    }
+}
 
 /// The fault layer: lets the request through, or fails it as the seed decides.
 pub(crate) async fn inject(
-    State(shared): State<Arc<Shared>>,
+    State(layer): State<Arc<FaultLayer>>,
     request: Request,
     next: Next,
 ) -> Response {
-    if !shared.faults.enabled() {
+    if !layer.plan.enabled() {
         return next.run(request).await;
     }
-    let target = Target::of(request.method(), request.uri().path());
-    let Some(Decision { kind, mut rng }) = shared.faults.decide(target) else {
+    let Some(endpoint @ (_, metadata)) = addressed(request.method(), request.uri().path()) else {
         return next.run(request).await;
     };
-    let path = request.uri().path().to_owned();
+    let target = Target::of_endpoint(endpoint);
+    let Some(Decision { kind, mut rng }) = layer.plan.decide(target) else {
+        return next.run(request).await;
+    };
+    let path = metadata.path;
     tracing::debug!(%kind, %path, "injecting a fault");
     let write = target == Target::WechatWrite;
     match kind {
         FaultKind::SystemBusy | FaultKind::ServiceError | FaultKind::RateLimited => {
-            answers::errcode(kind, write && path.starts_with("/wxaapi/"), &mut rng)
+            let comment_write = write && wechat::refuses_with_success(metadata.name);
+            answers::errcode(kind, comment_write, &mut rng)
         }
         FaultKind::BadGateway => answers::html(StatusCode::BAD_GATEWAY),
         FaultKind::ServiceUnavailable => answers::html(StatusCode::SERVICE_UNAVAILABLE),
         FaultKind::WriteRefused => answers::refusal(&mut rng),
         FaultKind::TokenExpired => {
-            lock(&shared.wechat).expire_tokens();
+            layer.wechat.expire_tokens();
             next.run(request).await
         }
         FaultKind::DroppedConnection => {
-            let before = lock(&shared.writes).len();
+            let before = layer.writes.len();
             let response = next.run(request).await;
             if write {
-                mark_lost(&shared, before, &path);
+                layer.writes.mark_lost(before, path);
             }
             answers::cut(response, &mut rng).await
         }
         FaultKind::WriteAnswerLost => {
-            let before = lock(&shared.writes).len();
+            let before = layer.writes.len();
             let response = next.run(request).await;
-            mark_lost(&shared, before, &path);
+            layer.writes.mark_lost(before, path);
             if rng.random::<bool>() {
                 answers::cut(response, &mut rng).await
             } else {
@@ -67,47 +100,27 @@ pub(crate) async fn inject(
             }
         }
         FaultKind::SlowResponse => {
-            let before = lock(&shared.writes).len();
+            let before = layer.writes.len();
             let response = next.run(request).await;
             // Hyper drops this future when the client hangs up: then the answer is lost.
             let mut guard = LostIfDropped {
-                shared: Arc::clone(&shared),
+                writes: Arc::clone(&layer.writes),
                 before,
                 path,
                 armed: write,
             };
-            tokio::time::sleep(shared.config.slow_response).await;
+            tokio::time::sleep(layer.slow_response).await;
             guard.armed = false;
             response
         }
     }
 }
 
-/// Marks the write this request executed (the first unmarked record of `path` since `before`)
-/// as having lost its answer. Returns whether one was found.
-///
-/// Exact for a sequential client; two concurrent writes to the same path may have their marks
-/// swapped, never lost or doubled.
-fn mark_lost(shared: &Shared, before: usize, path: &str) -> bool {
-    let mut writes = lock(&shared.writes);
-    let record = writes
-        .iter_mut()
-        .skip(before)
-        .find(|record| record.path == path && !record.answer_lost);
-    match record {
-        Some(record) => {
-            record.answer_lost = true;
-            true
-        }
-        None => false,
-    }
-}
-
 /// Marks a slow write's answer lost if the server gives up on the request before sending it.
 struct LostIfDropped {
-    shared: Arc<Shared>,
+    writes: Arc<Writes>,
     before: usize,
-    path: String,
+    path: &'static str,
     /// Cleared once the answer is on its way.
     armed: bool,
 }
@@ -115,7 +128,7 @@ struct LostIfDropped {
 impl Drop for LostIfDropped {
     fn drop(&mut self) {
         if self.armed {
-            mark_lost(&self.shared, self.before, &self.path);
+            self.writes.mark_lost(self.before, self.path);
         }
     }
 }

@@ -5,37 +5,67 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use http::Method;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
+use review_protocol::{Access, Metadata, taobao, wechat};
 
 use super::FaultKind;
 
 /// This module's own stream, so that changing how data is generated never moves faults.
 const STREAM: u64 = 0x6661_756c_7473_2121;
 
-/// What a request is, as far as faults are concerned.
+/// The platform whose endpoint list holds an endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Platform {
+    /// `review_protocol::wechat::ENDPOINTS`.
+    Wechat,
+    /// `review_protocol::taobao::ENDPOINTS`.
+    Taobao,
+}
+
+/// The endpoint that `method` and `path` address, with its platform: `None` for anything the
+/// protocol does not describe (`/sandbox/*`, a wrong method, an unknown path).
+pub(crate) fn addressed(method: &Method, path: &str) -> Option<(Platform, &'static Metadata)> {
+    let lists = [
+        (Platform::Wechat, wechat::ENDPOINTS),
+        (Platform::Taobao, taobao::ENDPOINTS),
+    ];
+    lists.into_iter().find_map(|(platform, endpoints)| {
+        let endpoint = endpoints.iter().find(|e| e.matches(method, path))?;
+        Some((platform, endpoint))
+    })
+}
+
+/// What a request is, as far as faults are concerned: decided from the endpoint's metadata.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Target {
-    /// Never faulted: the token endpoints, `/sandbox/*`, anything unknown.
+    /// Never faulted: the token endpoints (they send credentials), `/sandbox/*`, anything the
+    /// protocol does not describe.
     Exempt,
-    /// A WeChat call that changes nothing (or nothing a retry could duplicate harmfully).
+    /// A WeChat call that changes nothing (or nothing a retry could duplicate harmfully): an
+    /// idempotent endpoint, media upload included.
     WechatRead,
-    /// A WeChat write: a `POST` to `/wxaapi/comment/*` or `/cgi-bin/message/custom/send`.
+    /// A WeChat write: an endpoint that is not idempotent (the comment writes and the
+    /// customer-service message).
     WechatWrite,
-    /// The fw199 gateway.
-    Fw199,
+    /// A Taobao call, through the fw199 gateway.
+    Taobao,
 }
 
 impl Target {
-    /// Classifies a request by its method and path.
+    /// Classifies a request by its method and path (the layer itself keeps the endpoint too).
+    #[cfg(test)]
     pub(crate) fn of(method: &Method, path: &str) -> Self {
-        match path {
-            "/cgi-bin/token" | "/cgi-bin/stable_token" => Self::Exempt,
-            "/cgi-bin/message/custom/send" if method == Method::POST => Self::WechatWrite,
-            _ if path.starts_with("/wxaapi/comment/") && method == Method::POST => {
-                Self::WechatWrite
-            }
-            _ if path.starts_with("/wxaapi/") || path.starts_with("/cgi-bin/") => Self::WechatRead,
-            _ if path.starts_with("/gateway/") => Self::Fw199,
-            _ => Self::Exempt,
+        addressed(method, path).map_or(Self::Exempt, Self::of_endpoint)
+    }
+
+    /// Classifies a call of `endpoint` on `platform`.
+    pub(crate) fn of_endpoint((platform, endpoint): (Platform, &Metadata)) -> Self {
+        if endpoint.access == Access::Credentials {
+            return Self::Exempt;
+        }
+        match platform {
+            Platform::Wechat if endpoint.idempotent => Self::WechatRead,
+            Platform::Wechat => Self::WechatWrite,
+            Platform::Taobao => Self::Taobao,
         }
     }
 }
@@ -163,7 +193,7 @@ mod tests {
         );
         assert_eq!(
             Target::of(&Method::POST, "/gateway/taobao/traderates/get"),
-            Target::Fw199
+            Target::Taobao
         );
     }
 
@@ -204,7 +234,7 @@ mod tests {
         );
         let all = Faults::new(9, 1.0, vec![FaultKind::BadGateway]);
         assert!(
-            sequence(&all, Target::Fw199, 1000)
+            sequence(&all, Target::Taobao, 1000)
                 .iter()
                 .all(Option::is_some)
         );
@@ -213,7 +243,7 @@ mod tests {
     #[test]
     fn kinds_only_hit_what_they_apply_to() {
         let faults = Faults::new(3, 1.0, FaultKind::ALL.to_vec());
-        for kind in sequence(&faults, Target::Fw199, 500).into_iter().flatten() {
+        for kind in sequence(&faults, Target::Taobao, 500).into_iter().flatten() {
             assert!(
                 matches!(
                     kind,
@@ -222,7 +252,7 @@ mod tests {
                         | FaultKind::DroppedConnection
                         | FaultKind::SlowResponse
                 ),
-                "{kind} on fw199"
+                "{kind} on taobao"
             );
         }
         for kind in sequence(&faults, Target::WechatRead, 500)

@@ -13,8 +13,9 @@ use review_model::wechat::{BadScoreEvent, Comment, PushEvent};
 use review_protocol::wechat::push::PushConfig;
 use tokio::time::{Instant, MissedTickBehavior};
 
-use super::{PushRecord, PushTarget};
-use crate::shared::{Shared, lock};
+use super::{PushRecord, PushTarget, Pushes};
+use crate::clock::Clock;
+use crate::wechat;
 
 /// This module's own random stream (nonces, safe mode's random bytes).
 const STREAM: u64 = 0x7075_7368_6573_2121;
@@ -34,44 +35,79 @@ pub(crate) fn original_id(seed: u64) -> String {
     format!("gh_{hex}")
 }
 
+/// Where and how often bad reviews are pushed, and the log of every attempt.
+pub(crate) struct Pusher {
+    target: Option<PushTarget>,
+    every: Option<Duration>,
+    retry_after: Duration,
+    seed: u64,
+    clock: Arc<Clock>,
+    wechat: Arc<wechat::Platform>,
+    /// Every delivery attempt, and the numbers that seed each delivery.
+    pub(crate) log: Pushes,
+}
+
+impl Pusher {
+    /// Pushes to `target` (none: only the log stays empty), a new bad review `every` interval
+    /// if set, retried after `retry_after`; nonces drawn from `seed`.
+    pub(crate) fn new(
+        target: Option<PushTarget>,
+        every: Option<Duration>,
+        retry_after: Duration,
+        seed: u64,
+        clock: Arc<Clock>,
+        wechat: Arc<wechat::Platform>,
+    ) -> Self {
+        Self {
+            target,
+            every,
+            retry_after,
+            seed,
+            clock,
+            wechat,
+            log: Pushes::default(),
+        }
+    }
+}
+
 /// Creates a bad review at the sandbox's now and pushes it if a target is configured.
-pub(crate) fn new_bad_review(shared: &Arc<Shared>) -> Comment {
-    let comment = lock(&shared.wechat).add_bad_review(shared.clock.now());
-    deliver(shared, &comment.comment_id);
+pub(crate) fn new_bad_review(pusher: &Arc<Pusher>) -> Comment {
+    let comment = pusher.wechat.add_bad_review();
+    deliver(pusher, &comment.comment_id);
     comment
 }
 
 /// Pushes `comment_id` in the background; returns whether a push was scheduled (a target is
 /// configured and a runtime is running).
-pub(crate) fn deliver(shared: &Arc<Shared>, comment_id: &CommentId) -> bool {
-    let Some(target) = shared.config.push.clone() else {
+fn deliver(pusher: &Arc<Pusher>, comment_id: &CommentId) -> bool {
+    let Some(target) = pusher.target.clone() else {
         return false;
     };
     let Ok(runtime) = tokio::runtime::Handle::try_current() else {
         return false;
     };
-    runtime.spawn(run(Arc::clone(shared), target, comment_id.clone()));
+    runtime.spawn(run(Arc::clone(pusher), target, comment_id.clone()));
     true
 }
 
 /// Every attempt of one push: at most [`ATTEMPTS`], one per `push_retry_after`, until one is
 /// answered with a 2xx.
-async fn run(shared: Arc<Shared>, target: PushTarget, comment_id: CommentId) {
-    let mut rng = ChaCha20Rng::seed_from_u64(shared.config.seed ^ STREAM);
-    rng.set_stream(shared.pushes.next_delivery());
+async fn run(pusher: Arc<Pusher>, target: PushTarget, comment_id: CommentId) {
+    let mut rng = ChaCha20Rng::seed_from_u64(pusher.seed ^ STREAM);
+    rng.set_stream(pusher.log.next_delivery());
     let event = PushEvent::BadScore(BadScoreEvent {
-        to_user_name: original_id(shared.config.seed),
+        to_user_name: original_id(pusher.seed),
         from_user_name: WECHAT_TEAM.to_owned(),
-        create_time: shared.clock.now(),
+        create_time: pusher.clock.now(),
         comment_id: comment_id.clone(),
     });
-    let config = target.config(shared.wechat_credentials.appid.as_str());
-    let wait = shared.config.push_retry_after;
+    let config = target.config(pusher.wechat.appid());
+    let wait = pusher.retry_after;
     for attempt in 1..=ATTEMPTS {
         let started = Instant::now();
-        let at = shared.clock.now();
+        let at = pusher.clock.now();
         let outcome = match &config {
-            Ok(config) => send(&shared, config, &target, &event, at, wait, &mut rng).await,
+            Ok(config) => send(&pusher, config, &target, &event, at, wait, &mut rng).await,
             Err(err) => Err(err.clone()),
         };
         let done = config.is_err() || matches!(outcome, Ok(status) if (200..300).contains(&status));
@@ -79,7 +115,7 @@ async fn run(shared: Arc<Shared>, target: PushTarget, comment_id: CommentId) {
             Ok(status) => (Some(status), None),
             Err(error) => (None, Some(error)),
         };
-        shared.pushes.record(PushRecord {
+        pusher.log.record(PushRecord {
             comment_id: comment_id.as_str().to_owned(),
             attempt,
             status,
@@ -97,7 +133,7 @@ async fn run(shared: Arc<Shared>, target: PushTarget, comment_id: CommentId) {
 
 /// One POST; the receiver's status, or why there is none.
 async fn send(
-    shared: &Shared,
+    pusher: &Pusher,
     config: &PushConfig,
     target: &PushTarget,
     event: &PushEvent,
@@ -116,8 +152,8 @@ async fn send(
         .map_err(|err| format!("cannot build the push: {err}"))?;
     let separator = if target.url.contains('?') { '&' } else { '?' };
     let url = format!("{}{separator}{}", target.url, delivery.query);
-    let client = shared
-        .pushes
+    let client = pusher
+        .log
         .client()
         .ok_or_else(|| "cannot build an HTTP client".to_owned())?;
     let response = client
@@ -141,9 +177,9 @@ fn describe(err: &reqwest::Error, wait: Duration) -> String {
     }
 }
 
-/// Creates and pushes a bad review every `push_interval`, if one is configured.
-pub(crate) fn start_timer(shared: Arc<Shared>) {
-    let Some(every) = shared.config.push_interval else {
+/// Creates and pushes a bad review every interval, if one is configured.
+pub(crate) fn start_timer(pusher: Arc<Pusher>) {
+    let Some(every) = pusher.every else {
         return;
     };
     let Ok(runtime) = tokio::runtime::Handle::try_current() else {
@@ -156,7 +192,7 @@ pub(crate) fn start_timer(shared: Arc<Shared>) {
         ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
         loop {
             ticker.tick().await;
-            new_bad_review(&shared);
+            new_bad_review(&pusher);
         }
     });
 }

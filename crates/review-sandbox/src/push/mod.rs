@@ -9,9 +9,9 @@
 
 mod deliver;
 mod record;
-mod target;
+pub(crate) mod target;
 
-pub(crate) use deliver::{new_bad_review, start_timer};
+pub(crate) use deliver::{Pusher, new_bad_review, start_timer};
 pub use record::PushRecord;
-pub(crate) use record::Pushes;
+use record::Pushes;
 pub use target::PushTarget;

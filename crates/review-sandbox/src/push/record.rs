@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::shared::lock;
+use crate::lock::lock;
 
 /// One delivery attempt of a bad-review push, as `Sandbox::pushes()` and `GET /sandbox/pushes`
 /// show it.

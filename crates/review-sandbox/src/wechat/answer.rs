@@ -133,12 +133,20 @@ pub(crate) fn read<T: Serialize>(body: T) -> Response {
     })
 }
 
-/// `{errcode: 0, success: true}`, as every comment write answers.
-pub(crate) fn done() -> Response {
-    json(&Envelope {
-        status: ApiStatus::ok(),
-        body: Empty {},
-    })
+/// The answer of an executed write: `{errcode: 0, success: true}` for the comment writes,
+/// `{errcode: 0, errmsg: "ok"}` for the others.
+pub(crate) fn done(style: Style) -> Response {
+    match style {
+        Style::Write => json(&Envelope {
+            status: ApiStatus::ok(),
+            body: Empty {},
+        }),
+        Style::Plain => json(&ApiStatus {
+            errcode: ErrCode::Ok,
+            errmsg: Some("ok".to_owned()),
+            success: None,
+        }),
+    }
 }
 
 /// The answer of a handler: its success, or the refusal in `style`.

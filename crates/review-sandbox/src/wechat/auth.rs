@@ -14,20 +14,12 @@ use review_model::wechat::{AccessTokenResponse, CLIENT_CREDENTIAL, ErrCode, Stab
 use serde_json::Value;
 
 use super::answer::{self, Refusal, Style};
+use super::platform::Platform;
 use super::request::{self, Params};
-use super::tokens::Lifetimes;
-use crate::shared::{Shared, lock};
-
-fn lifetimes(shared: &Shared) -> Lifetimes {
-    Lifetimes {
-        lifetime: shared.config.token_lifetime,
-        overlap: shared.config.token_overlap,
-    }
-}
 
 /// Checks the three credentials of both endpoints.
 fn credentials(
-    shared: &Shared,
+    platform: &Platform,
     grant_type: Option<&str>,
     appid: Option<&str>,
     secret: Option<&str>,
@@ -38,7 +30,7 @@ fn credentials(
             "invalid grant_type",
         ));
     }
-    let expected = &shared.wechat_credentials;
+    let expected = &platform.credentials;
     match appid {
         None | Some("") => return Err(Refusal::new(ErrCode::from(41002), "appid missing")),
         Some(appid) if appid != expected.appid.as_str() => {
@@ -62,40 +54,45 @@ fn issued((token, expires_in): (String, u64)) -> Response {
     })
 }
 
-/// `GET /cgi-bin/token`: a new token every call.
-pub(crate) async fn token(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery) -> Response {
+/// `wechat.token`: a new token every call.
+pub(super) async fn token(
+    State(platform): State<Arc<Platform>>,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let params = Params::parse(raw.as_deref());
     let result = credentials(
-        &shared,
+        &platform,
         params.get("grant_type"),
         params.get("appid"),
         params.get("secret"),
     )
     .map(|()| {
-        let now = shared.clock.now();
-        issued(
-            lock(&shared.wechat)
-                .tokens
-                .issue_plain(now, lifetimes(&shared)),
-        )
+        let now = platform.clock.now();
+        issued(platform.state().tokens.issue_plain(now, platform.lifetimes))
     });
     answer::finish(result, Style::Plain)
 }
 
-/// `POST /cgi-bin/stable_token`: the current stable token, or a new one.
-pub(crate) async fn stable_token(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    answer::finish(stable(&shared, &body), Style::Plain)
+/// `wechat.stable_token`: the current stable token, or a new one.
+pub(super) async fn stable_token(State(platform): State<Arc<Platform>>, body: Bytes) -> Response {
+    answer::finish(stable(&platform, &body), Style::Plain)
 }
 
-fn stable(shared: &Shared, body: &[u8]) -> Result<Response, Refusal> {
+fn stable(platform: &Platform, body: &[u8]) -> Result<Response, Refusal> {
     let value = request::json(body).map_err(request::BodyError::cgi_refusal)?;
     let field = |key: &str| value.get(key).and_then(Value::as_str);
-    credentials(shared, field("grant_type"), field("appid"), field("secret"))?;
+    credentials(
+        platform,
+        field("grant_type"),
+        field("appid"),
+        field("secret"),
+    )?;
     let asked: StableTokenRequest = review_model::from_value(value.clone())
         .map_err(|err| Refusal::new(ErrCode::BadPayload, format!("data format error: {err}")))?;
-    let now = shared.clock.now();
-    let answer = lock(&shared.wechat)
+    let now = platform.clock.now();
+    let answer = platform
+        .state()
         .tokens
-        .stable(now, lifetimes(shared), asked.force_refresh);
+        .stable(now, platform.lifetimes, asked.force_refresh);
     Ok(issued(answer))
 }

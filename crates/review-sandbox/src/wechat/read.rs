@@ -19,8 +19,9 @@ use review_model::wechat::{
 };
 
 use super::answer::{self, Refusal, Style};
+use super::platform::Platform;
 use super::request::Params;
-use crate::shared::{Shared, lock};
+use super::store::Record;
 
 /// The largest page the list serves.
 pub(crate) const MAX_LIMIT: usize = 100;
@@ -72,17 +73,20 @@ fn query(params: &Params) -> Result<Query, Refusal> {
     })
 }
 
-/// `GET /wxaapi/comment/mpcommentlist/get`.
-pub(crate) async fn list(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery) -> Response {
-    answer::finish(list_page(&shared, raw.as_deref()), Style::Plain)
+/// `wechat.comment_list`.
+pub(super) async fn list(
+    State(platform): State<Arc<Platform>>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    answer::finish(list_page(&platform, raw.as_deref()), Style::Plain)
 }
 
-fn list_page(shared: &Shared, raw: Option<&str>) -> Result<Response, Refusal> {
+fn list_page(platform: &Platform, raw: Option<&str>) -> Result<Response, Refusal> {
     let params = Params::parse(raw);
     let asked = query(&params);
-    let now = shared.clock.now();
+    let now = platform.clock.now();
     let (total, page, offset) = {
-        let state = lock(&shared.wechat);
+        let state = platform.state();
         state.tokens.check(params.token(), now)?;
         let q = asked?;
         let (total, page) = state
@@ -107,61 +111,69 @@ fn list_page(shared: &Shared, raw: Option<&str>) -> Result<Response, Refusal> {
     Ok(answer::raw(body))
 }
 
-/// `GET /wxaapi/comment/commentinfo/get`.
-pub(crate) async fn detail(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery) -> Response {
-    answer::finish(comment_detail(&shared, raw.as_deref()), Style::Plain)
+/// `wechat.comment_detail`.
+pub(super) async fn detail(
+    State(platform): State<Arc<Platform>>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    answer::finish(comment_detail(&platform, raw.as_deref()), Style::Plain)
 }
 
-fn comment_detail(shared: &Shared, raw: Option<&str>) -> Result<Response, Refusal> {
-    let params = Params::parse(raw);
-    let now = shared.clock.now();
-    let detail = {
-        let state = lock(&shared.wechat);
-        state.tokens.check(params.token(), now)?;
-        let id = params.required("commentId")?;
-        let record = state
-            .store
-            .find(id)
-            .and_then(|at| state.store.get(at))
-            .ok_or_else(|| Refusal::not_yours("comment"))?;
+fn comment_detail(platform: &Platform, raw: Option<&str>) -> Result<Response, Refusal> {
+    let detail = with_record(platform, raw, Refusal::not_yours("comment"), |record| {
         let mut content = record.comment().map_err(|err| {
             tracing::error!(%err, "a stored comment does not decode");
             Refusal::new(ErrCode::ServiceError, "service exception")
         })?;
         content.ext_info = None;
-        CommentDetail {
+        Ok(CommentDetail {
             info: CommentInfo { content },
             process: record.process.clone(),
             old_comment: record.old_comment.clone(),
-        }
-    };
+        })
+    })?;
     Ok(answer::read(detail))
 }
 
-/// `GET /wxaapi/comment/replyandcommentreplylist/get`.
-pub(crate) async fn thread(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery) -> Response {
-    answer::finish(reply_thread(&shared, raw.as_deref()), Style::Plain)
+/// `wechat.reply_thread`.
+pub(super) async fn thread(
+    State(platform): State<Arc<Platform>>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    answer::finish(reply_thread(&platform, raw.as_deref()), Style::Plain)
 }
 
-fn reply_thread(shared: &Shared, raw: Option<&str>) -> Result<Response, Refusal> {
-    let params = Params::parse(raw);
-    let now = shared.clock.now();
-    let list = {
-        let state = lock(&shared.wechat);
-        state.tokens.check(params.token(), now)?;
-        let id = params.required("commentId")?;
-        let record = state
-            .store
-            .find(id)
-            .and_then(|at| state.store.get(at))
-            .ok_or_else(|| Refusal::mismatch("no such comment"))?;
-        match &record.thread {
+fn reply_thread(platform: &Platform, raw: Option<&str>) -> Result<Response, Refusal> {
+    let unknown = Refusal::mismatch("no such comment");
+    let list = with_record(platform, raw, unknown, |record| {
+        Ok(match &record.thread {
             None => ReplyThread::default(),
             Some(thread) => ReplyThread {
                 reply: Some(thread.reply.clone()),
                 follow_ups: thread.follow_ups.iter().map(|f| f.reply.clone()).collect(),
             },
-        }
-    };
+        })
+    })?;
     Ok(answer::read(ReplyThreadResponse { list }))
+}
+
+/// Reads the evaluation named by `commentId` under the lock, after the token check; an
+/// evaluation this mini program does not have is `unknown`.
+fn with_record<T>(
+    platform: &Platform,
+    raw: Option<&str>,
+    unknown: Refusal,
+    read: impl FnOnce(&Record) -> Result<T, Refusal>,
+) -> Result<T, Refusal> {
+    let params = Params::parse(raw);
+    let now = platform.clock.now();
+    let state = platform.state();
+    state.tokens.check(params.token(), now)?;
+    let id = params.required("commentId")?;
+    let record = state
+        .store
+        .find(id)
+        .and_then(|at| state.store.get(at))
+        .ok_or(unknown)?;
+    read(record)
 }

@@ -1,14 +1,10 @@
-//! Reading requests: query parameters, JSON bodies, the access token, and the shared path of
-//! every JSON write (check the token, decode, execute, record).
+//! Reading requests: query parameters, JSON bodies, the access token.
 
-use jiff::Timestamp;
 use review_model::wechat::ErrCode;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::WechatState;
-use super::answer::Refusal;
-use crate::shared::{Shared, lock};
+use super::answer::{Refusal, Style};
 
 /// The query string's parameters, first occurrence wins.
 #[derive(Debug, Default)]
@@ -78,6 +74,14 @@ impl BodyError {
         }
     }
 
+    /// The refusal of an endpoint that answers in `style`: the comment writes' or the others'.
+    pub(crate) fn refusal(self, style: Style) -> Refusal {
+        match style {
+            Style::Write => self.comment_refusal(),
+            Style::Plain => self.cgi_refusal(),
+        }
+    }
+
     /// The refusal of the `/cgi-bin/` endpoints: 44002 for an empty body, 47001 otherwise.
     pub(crate) fn cgi_refusal(self) -> Refusal {
         match self {
@@ -111,27 +115,5 @@ pub(crate) fn text(name: &str, value: &str) -> Result<(), Refusal> {
     if value.trim().is_empty() {
         return Err(Refusal::param(format_args!("{name} is empty")));
     }
-    Ok(())
-}
-
-/// Runs a JSON write: checks the token, decodes the body as `T`, executes `run` on the state,
-/// and records the write once it executed. The state stays locked throughout, so writes are
-/// recorded in the order they executed.
-pub(crate) fn write<T: DeserializeOwned>(
-    shared: &Shared,
-    query: Option<&str>,
-    bytes: &[u8],
-    path: &str,
-    to_refusal: fn(BodyError) -> Refusal,
-    run: impl FnOnce(&mut WechatState, T, Timestamp) -> Result<(), Refusal>,
-) -> Result<(), Refusal> {
-    let params = Params::parse(query);
-    let now = shared.clock.now();
-    let decoded = body::<T>(bytes);
-    let mut state = lock(&shared.wechat);
-    state.tokens.check(params.token(), now)?;
-    let (typed, raw) = decoded.map_err(to_refusal)?;
-    run(&mut state, typed, now)?;
-    shared.record_write(path, raw);
     Ok(())
 }

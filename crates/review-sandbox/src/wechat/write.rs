@@ -17,11 +17,6 @@
 //! - The quota reset marks `extInfo.isAlreadySendTmpl` and opens a 48-hour window in which
 //!   `/cgi-bin/message/custom/send` reaches the reviewer's openid.
 
-use std::sync::Arc;
-
-use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
-use axum::response::Response;
 use jiff::Timestamp;
 use review_model::CommentId;
 use review_model::wechat::{
@@ -29,29 +24,11 @@ use review_model::wechat::{
     ErrCode, KfQuotaReset, ProcessInfo, Reply, ReplyAdd, ReplyDelete, TextBody,
 };
 
-use super::answer::{self, Refusal, Style};
-use super::request::{self, BodyError};
+use super::answer::Refusal;
+use super::data;
+use super::request;
+use super::state::WechatState;
 use super::store::{FollowUp, Thread};
-use super::{WechatState, data};
-use crate::shared::Shared;
-
-const REPLY_ADD: &str = "/wxaapi/comment/reply/add";
-const REPLY_DELETE: &str = "/wxaapi/comment/reply/delete";
-const FOLLOW_UP_ADD: &str = "/wxaapi/comment/commentreply/add";
-const FOLLOW_UP_DELETE: &str = "/wxaapi/comment/commentreply/delete";
-const QUOTA_RESET: &str = "/wxaapi/comment/apikfquota/reset";
-const SETTLEMENT: &str = "/wxaapi/comment/confirmcompromise";
-
-fn run<T: serde::de::DeserializeOwned>(
-    shared: &Shared,
-    raw: Option<&str>,
-    body: &[u8],
-    path: &str,
-    execute: impl FnOnce(&mut WechatState, T, Timestamp) -> Result<(), Refusal>,
-) -> Response {
-    let result = request::write(shared, raw, body, path, BodyError::comment_refusal, execute);
-    answer::finish(result.map(|()| answer::done()), Style::Write)
-}
 
 /// The position of `id`, else -10403.
 fn find(state: &WechatState, id: &CommentId) -> Result<u32, Refusal> {
@@ -61,16 +38,12 @@ fn find(state: &WechatState, id: &CommentId) -> Result<u32, Refusal> {
         .ok_or_else(|| Refusal::not_yours("comment"))
 }
 
-/// `POST /wxaapi/comment/reply/add`.
-pub(crate) async fn reply_add(
-    State(shared): State<Arc<Shared>>,
-    RawQuery(raw): RawQuery,
-    body: Bytes,
-) -> Response {
-    run(&shared, raw.as_deref(), &body, REPLY_ADD, add_reply)
-}
-
-fn add_reply(state: &mut WechatState, body: ReplyAdd, now: Timestamp) -> Result<(), Refusal> {
+/// `wechat.reply_add`: the evaluation's first reply.
+pub(super) fn add_reply(
+    state: &mut WechatState,
+    body: ReplyAdd,
+    now: Timestamp,
+) -> Result<(), Refusal> {
     request::text("content", &body.content)?;
     let at = find(state, &body.comment_id)?;
     if state.store.get(at).is_some_and(|r| r.thread.is_some()) {
@@ -97,21 +70,6 @@ fn add_reply(state: &mut WechatState, body: ReplyAdd, now: Timestamp) -> Result<
     Ok(())
 }
 
-/// `POST /wxaapi/comment/reply/delete`.
-pub(crate) async fn reply_delete(
-    State(shared): State<Arc<Shared>>,
-    RawQuery(raw): RawQuery,
-    body: Bytes,
-) -> Response {
-    run(
-        &shared,
-        raw.as_deref(),
-        &body,
-        REPLY_DELETE,
-        |state, body, _| delete_reply(state, &body),
-    )
-}
-
 /// The evaluation's position, if `reply_id` is its first reply; else -10003.
 fn thread_of(state: &WechatState, id: &CommentId, reply_id: &str) -> Result<u32, Refusal> {
     let at = find(state, id)?;
@@ -126,22 +84,15 @@ fn thread_of(state: &WechatState, id: &CommentId, reply_id: &str) -> Result<u32,
     Ok(at)
 }
 
-fn delete_reply(state: &mut WechatState, body: &ReplyDelete) -> Result<(), Refusal> {
+/// `wechat.reply_delete`: the first reply and its follow-ups.
+pub(super) fn delete_reply(state: &mut WechatState, body: &ReplyDelete) -> Result<(), Refusal> {
     let at = thread_of(state, &body.comment_id, body.reply_id.as_str())?;
     state.store.update(at, |record| record.thread = None);
     Ok(())
 }
 
-/// `POST /wxaapi/comment/commentreply/add`.
-pub(crate) async fn comment_reply_add(
-    State(shared): State<Arc<Shared>>,
-    RawQuery(raw): RawQuery,
-    body: Bytes,
-) -> Response {
-    run(&shared, raw.as_deref(), &body, FOLLOW_UP_ADD, add_follow_up)
-}
-
-fn add_follow_up(
+/// `wechat.comment_reply_add`: a follow-up under the first reply.
+pub(super) fn add_follow_up(
     state: &mut WechatState,
     body: CommentReplyAdd,
     now: Timestamp,
@@ -169,22 +120,11 @@ fn add_follow_up(
     Ok(())
 }
 
-/// `POST /wxaapi/comment/commentreply/delete`.
-pub(crate) async fn comment_reply_delete(
-    State(shared): State<Arc<Shared>>,
-    RawQuery(raw): RawQuery,
-    body: Bytes,
-) -> Response {
-    run(
-        &shared,
-        raw.as_deref(),
-        &body,
-        FOLLOW_UP_DELETE,
-        |state, body, _| delete_follow_up(state, &body),
-    )
-}
-
-fn delete_follow_up(state: &mut WechatState, body: &CommentReplyDelete) -> Result<(), Refusal> {
+/// `wechat.comment_reply_delete`: one of the merchant's follow-ups.
+pub(super) fn delete_follow_up(
+    state: &mut WechatState,
+    body: &CommentReplyDelete,
+) -> Result<(), Refusal> {
     let at = thread_of(state, &body.comment_id, body.reply_id.as_str())?;
     let wanted = body.comment_reply_id.as_str();
     let found = state
@@ -215,22 +155,8 @@ fn delete_follow_up(state: &mut WechatState, body: &CommentReplyDelete) -> Resul
     }
 }
 
-/// `POST /wxaapi/comment/apikfquota/reset`.
-pub(crate) async fn kf_quota_reset(
-    State(shared): State<Arc<Shared>>,
-    RawQuery(raw): RawQuery,
-    body: Bytes,
-) -> Response {
-    run(
-        &shared,
-        raw.as_deref(),
-        &body,
-        QUOTA_RESET,
-        |state, body, now| reset_quota(state, &body, now),
-    )
-}
-
-fn reset_quota(
+/// `wechat.kf_quota_reset`: opens the customer-service window of a bad review.
+pub(super) fn reset_quota(
     state: &mut WechatState,
     body: &KfQuotaReset,
     now: Timestamp,
@@ -261,16 +187,12 @@ fn reset_quota(
     Ok(())
 }
 
-/// `POST /wxaapi/comment/confirmcompromise`.
-pub(crate) async fn confirm_compromise(
-    State(shared): State<Arc<Shared>>,
-    RawQuery(raw): RawQuery,
-    body: Bytes,
-) -> Response {
-    run(&shared, raw.as_deref(), &body, SETTLEMENT, settle)
-}
-
-fn settle(state: &mut WechatState, body: ConfirmCompromise, now: Timestamp) -> Result<(), Refusal> {
+/// `wechat.confirm_compromise`: marks a bad review handled.
+pub(super) fn settle(
+    state: &mut WechatState,
+    body: ConfirmCompromise,
+    now: Timestamp,
+) -> Result<(), Refusal> {
     if let Some(content) = &body.content {
         request::text("content", content)?;
     }

@@ -12,7 +12,7 @@ use review_model::taobao::{RateResult, RateType, Role, parse_time};
 use review_protocol::taobao::{DEFAULT_PAGE_SIZE, MAX_PAGE_NO, MAX_PAGE_SIZE};
 
 use super::answer::{Code, Refusal};
-use super::auth::value;
+use super::gateway::value;
 use super::store::{Filter, ListKey, PageAt, Range};
 
 /// A checked search.

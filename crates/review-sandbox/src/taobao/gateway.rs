@@ -1,11 +1,11 @@
-//! The gateway's checks before any search: a UTF-8 form body, a known `appid`, a valid
+//! The fw199 gateway's checks before any search: a UTF-8 form body, a known `appid`, a valid
 //! signature and a fresh `timestamp`.
 
 use jiff::Timestamp;
 use review_protocol::taobao::fw199::{SignatureError, verify_form};
 
 use super::answer::{Code, Refusal};
-use crate::credentials::Fw199SandboxCredentials;
+use review_protocol::taobao::Fw199Credentials;
 
 /// How far `timestamp` may be from the gateway's now, either way, in seconds.
 pub(crate) const TIMESTAMP_TOLERANCE: i64 = 600;
@@ -25,7 +25,7 @@ pub(crate) fn value<'a>(params: &'a [(String, String)], name: &str) -> Option<&'
 /// `appid` present (10002) and known (10004), `sign` present and matching (10001; a repeated
 /// parameter is 10002), `timestamp` present, numeric (10002) and within ten minutes (10003).
 pub(crate) fn check(
-    credentials: &Fw199SandboxCredentials,
+    credentials: &Fw199Credentials,
     content_type: Option<&str>,
     body: &[u8],
     now: Timestamp,

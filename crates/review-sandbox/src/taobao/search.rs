@@ -1,4 +1,4 @@
-//! `POST /gateway/taobao/traderates/get`: the gateway's checks, the 180-day clamp, then one
+//! `taobao.trade_rates`: the gateway's checks, the 180-day clamp, then one
 //! page from the store in the model's envelope.
 
 use std::sync::Arc;
@@ -12,37 +12,33 @@ use jiff::Timestamp;
 use review_model::taobao::TradeRatePage;
 use review_protocol::taobao::oldest;
 
+use super::platform::Platform;
 use super::store::Range;
-use super::{answer, auth, params};
-use crate::shared::{Shared, read};
+use super::{answer, gateway, params};
 
-/// The handler. Everything is in-memory work under a read lock; nothing awaits.
-pub(crate) async fn handle(
-    State(shared): State<Arc<Shared>>,
+/// The handler. Everything is in-memory work; nothing awaits.
+pub(super) async fn handle(
+    State(platform): State<Arc<Platform>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let content_type = headers
         .get(CONTENT_TYPE)
         .map(|value| value.to_str().unwrap_or("(not text)"));
-    answer_for(&shared, content_type, &body)
+    answer_for(&platform, content_type, &body)
 }
 
-fn answer_for(shared: &Shared, content_type: Option<&str>, body: &[u8]) -> Response {
-    let now = shared.clock.now();
-    let credentials = &shared.fw199_credentials;
-    let checked = auth::check(credentials, content_type, body, now)
+fn answer_for(platform: &Platform, content_type: Option<&str>, body: &[u8]) -> Response {
+    let now = platform.clock.now();
+    let credentials = &platform.credentials;
+    let checked = gateway::check(&credentials.gateway, content_type, body, now)
         .and_then(|form| params::parse(&form, &credentials.seller_nick));
-    let state = read(&shared.taobao);
-    let (request_id, trace_id) = state.ids.next();
+    let (request_id, trace_id) = platform.ids.next();
     let query = match checked {
         Ok(query) => query,
-        Err(refusal) => {
-            drop(state);
-            return answer::refusal(refusal, trace_id);
-        }
+        Err(refusal) => return answer::refusal(refusal, trace_id),
     };
-    let found = state
+    let found = platform
         .store
         .search(query.list, clamp(query.range, now), &query.filter, query.at);
     let reachable = u64::try_from(found.reachable).unwrap_or(u64::MAX);
@@ -52,7 +48,7 @@ fn answer_for(shared: &Shared, content_type: Option<&str>, body: &[u8]) -> Respo
         has_next: query.use_has_next.then_some(found.has_next),
         rates: Vec::new(),
     };
-    // The page borrows the store's encoded rates: it is copied out under the read lock.
+    // The page borrows the store's encoded rates, copied once into the body.
     answer::page(meta, &found.rates, trace_id)
 }
 

@@ -1,4 +1,6 @@
-//! The fw199 gateway's side: `POST /gateway/taobao/traderates/get`, signed, over seeded rates.
+//! Taobao's side: the trade-rate search (`taobao.trade_rates`), signed and enveloped as the
+//! fw199 gateway does ([`gateway`]), over seeded rates. Routes are built from the protocol's
+//! endpoint list ([`routes`]).
 //!
 //! # Requests
 //!
@@ -19,6 +21,7 @@
 //! | 10003 | `timestamp` more than 600 s from the sandbox's now, either way (`时间戳无效: ...`) |
 //! | 10004 | `appid` not the sandbox's (`appid 不存在: ...`) |
 //! | 10005 | `tb_seller_nick` not the sandbox's seller (`无权访问: ...`) |
+//! | 10006 | the sandbox's own: an endpoint of the protocol's list not emulated yet (`接口未开放: ...`) |
 //!
 //! Checks run in that order of discovery: form, `appid`, signature, `timestamp`, then the
 //! search's parameters; the first failure answers.
@@ -52,43 +55,14 @@
 //! costs mostly HTTP.
 
 mod answer;
-mod auth;
 mod catalog;
 mod data;
+mod gateway;
 mod params;
+mod platform;
+mod routes;
 mod search;
 mod store;
 
-use std::sync::Arc;
-
-use axum::Router;
-use axum::routing::post;
-use jiff::Timestamp;
-use review_protocol::Endpoint;
-use review_protocol::taobao::SearchTradeRates;
-
-use crate::credentials;
-use crate::shared::Shared;
-
-/// Every rate of the emulated shop, indexed, and the counter behind answers' ids.
-pub(crate) struct TaobaoState {
-    store: store::Store,
-    ids: answer::AnswerIds,
-}
-
-impl TaobaoState {
-    /// Generates `count` rates over the 180 days before `now`.
-    pub(crate) fn generate(seed: u64, count: usize, now: Timestamp) -> Self {
-        let (_, fw199) = credentials::derive(seed);
-        let rates = data::generate(seed, count, now, &fw199.seller_nick);
-        Self {
-            store: store::Store::new(rates),
-            ids: answer::AnswerIds::new(seed),
-        }
-    }
-}
-
-/// The fw199 routes.
-pub(crate) fn routes() -> Router<Arc<Shared>> {
-    Router::new().route(SearchTradeRates::METADATA.path, post(search::handle))
-}
+pub(crate) use platform::Platform;
+pub(crate) use routes::{emulates, routes};

@@ -8,7 +8,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use review_model::taobao::{Envelope, TradeRatePage};
 
-/// The gateway's failure codes (documented in the module doc of `fw199`).
+/// The gateway's failure codes (documented in the module doc of `taobao`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Code {
     /// `sign` is missing or does not match the parameters.
@@ -21,6 +21,8 @@ pub(crate) enum Code {
     UnknownAppid = 10004,
     /// The partner is not authorised for `tb_seller_nick`.
     NotAuthorised = 10005,
+    /// The sandbox's own: an endpoint it does not emulate yet.
+    NotEmulated = 10006,
 }
 
 /// A refused request: its code and a message that says what was wrong and what to do.

@@ -1,0 +1,142 @@
+//! What a sandbox is started with: the settings, their defaults and their documented ranges.
+
+use std::fmt::Debug;
+use std::ops::RangeInclusive;
+use std::time::Duration;
+
+use jiff::SignedDuration;
+use review_server::Limits;
+
+use crate::error::SandboxError;
+use crate::faults::kind::FaultKind;
+use crate::push::target::PushTarget;
+
+/// The seed used when none is given, so that a bare `reviews sandbox` is the same every run.
+pub const DEFAULT_SEED: u64 = 20_261_123;
+
+/// The most comments [`SandboxBuilder::comments`] takes. Generating one costs about 2 KB at
+/// peak: 500,000 take about 1 GB and 3.5 s (release build), so that both maxima together fit in
+/// 2 GB.
+///
+/// [`SandboxBuilder::comments`]: crate::SandboxBuilder::comments
+pub const MAX_COMMENTS: usize = 500_000;
+/// The most rates [`SandboxBuilder::rates`] takes: about 1 KB each at peak, so 1,000,000 take
+/// about 1 GB and 2.5 s (release build).
+///
+/// [`SandboxBuilder::rates`]: crate::SandboxBuilder::rates
+pub const MAX_RATES: usize = 1_000_000;
+/// The highest fault rate [`SandboxBuilder::faults`] takes (every request fails); the lowest
+/// is 0.
+///
+/// [`SandboxBuilder::faults`]: crate::SandboxBuilder::faults
+pub const MAX_FAULT_RATE: f64 = 1.0;
+/// The longest stall of [`SandboxBuilder::slow_response`]; the shortest is zero.
+///
+/// [`SandboxBuilder::slow_response`]: crate::SandboxBuilder::slow_response
+pub const MAX_SLOW_RESPONSE: Duration = Duration::from_secs(60 * 60);
+/// The shortest token life of [`SandboxBuilder::token_lifetime`].
+///
+/// [`SandboxBuilder::token_lifetime`]: crate::SandboxBuilder::token_lifetime
+pub const MIN_TOKEN_LIFETIME: SignedDuration = SignedDuration::from_secs(1);
+/// The longest token life of [`SandboxBuilder::token_lifetime`] (30 days; WeChat's is 2 h).
+///
+/// [`SandboxBuilder::token_lifetime`]: crate::SandboxBuilder::token_lifetime
+pub const MAX_TOKEN_LIFETIME: SignedDuration = SignedDuration::from_hours(30 * 24);
+/// The shortest interval of [`SandboxBuilder::push_every`]: at most 100 new bad reviews a
+/// second, each kept in memory.
+///
+/// [`SandboxBuilder::push_every`]: crate::SandboxBuilder::push_every
+pub const MIN_PUSH_INTERVAL: Duration = Duration::from_millis(10);
+/// The longest interval of [`SandboxBuilder::push_every`].
+///
+/// [`SandboxBuilder::push_every`]: crate::SandboxBuilder::push_every
+pub const MAX_PUSH_INTERVAL: Duration = Duration::from_secs(24 * 60 * 60);
+/// The shortest wait of [`SandboxBuilder::push_retry_after`].
+///
+/// [`SandboxBuilder::push_retry_after`]: crate::SandboxBuilder::push_retry_after
+pub const MIN_PUSH_RETRY_AFTER: Duration = Duration::from_millis(1);
+/// The longest wait of [`SandboxBuilder::push_retry_after`].
+///
+/// [`SandboxBuilder::push_retry_after`]: crate::SandboxBuilder::push_retry_after
+pub const MAX_PUSH_RETRY_AFTER: Duration = Duration::from_secs(60 * 60);
+
+/// What a sandbox is started with.
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub(crate) seed: u64,
+    pub(crate) comments: usize,
+    pub(crate) rates: usize,
+    pub(crate) fault_rate: f64,
+    pub(crate) fault_kinds: Vec<FaultKind>,
+    pub(crate) slow_response: Duration,
+    pub(crate) token_lifetime: SignedDuration,
+    pub(crate) token_overlap: SignedDuration,
+    pub(crate) push: Option<PushTarget>,
+    pub(crate) push_interval: Option<Duration>,
+    pub(crate) push_retry_after: Duration,
+    pub(crate) limits: Limits,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            seed: DEFAULT_SEED,
+            comments: 240,
+            rates: 2400,
+            fault_rate: 0.0,
+            fault_kinds: FaultKind::ALL.to_vec(),
+            slow_response: Duration::from_secs(3),
+            token_lifetime: SignedDuration::from_hours(2),
+            token_overlap: SignedDuration::from_mins(5),
+            push: None,
+            push_interval: None,
+            push_retry_after: Duration::from_secs(5),
+            limits: Limits::default(),
+        }
+    }
+}
+
+impl Config {
+    /// Refuses any setting outside its documented range.
+    pub(crate) fn check(&self) -> Result<(), SandboxError> {
+        within("comments", self.comments, 0..=MAX_COMMENTS)?;
+        within("rates", self.rates, 0..=MAX_RATES)?;
+        within("faults", self.fault_rate, 0.0..=MAX_FAULT_RATE)?;
+        within(
+            "slow_response",
+            self.slow_response,
+            Duration::ZERO..=MAX_SLOW_RESPONSE,
+        )?;
+        within(
+            "token_lifetime",
+            self.token_lifetime,
+            MIN_TOKEN_LIFETIME..=MAX_TOKEN_LIFETIME,
+        )?;
+        if let Some(every) = self.push_interval {
+            within("push_every", every, MIN_PUSH_INTERVAL..=MAX_PUSH_INTERVAL)?;
+        }
+        within(
+            "push_retry_after",
+            self.push_retry_after,
+            MIN_PUSH_RETRY_AFTER..=MAX_PUSH_RETRY_AFTER,
+        )?;
+        self.limits.validate()?;
+        Ok(())
+    }
+}
+
+/// Refuses `value` outside `range` (a NaN is never inside), naming `option`.
+fn within<T: PartialOrd + Debug + Copy>(
+    option: &'static str,
+    value: T,
+    range: RangeInclusive<T>,
+) -> Result<(), SandboxError> {
+    if range.contains(&value) {
+        return Ok(());
+    }
+    Err(SandboxError::OutOfRange {
+        option,
+        range: format!("{range:?}"),
+        value: format!("{value:?}"),
+    })
+}

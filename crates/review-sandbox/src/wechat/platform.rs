@@ -1,0 +1,77 @@
+//! What WeChat's handlers share: the credentials and token lifetimes they check against, the
+//! clock, the write log, and the mini program's data behind one lock.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use jiff::Timestamp;
+use review_model::wechat::Comment;
+
+use super::state::WechatState;
+use super::tokens::Lifetimes;
+use crate::clock::Clock;
+use crate::credentials::WechatCredentials;
+use crate::lock::lock;
+use crate::writes::Writes;
+
+/// The emulated WeChat. Its lock is held only for in-memory work, never across an await.
+#[derive(Debug)]
+pub(crate) struct Platform {
+    /// The credentials the token endpoints accept.
+    pub(super) credentials: WechatCredentials,
+    /// How long issued tokens live and overlap.
+    pub(super) lifetimes: Lifetimes,
+    /// The sandbox's clock.
+    pub(super) clock: Arc<Clock>,
+    writes: Arc<Writes>,
+    state: Mutex<WechatState>,
+}
+
+impl Platform {
+    /// `count` comments generated from `seed` over the 180 days before `now`, for the mini
+    /// program of `credentials`.
+    pub(crate) fn new(
+        seed: u64,
+        count: usize,
+        now: Timestamp,
+        credentials: WechatCredentials,
+        lifetimes: Lifetimes,
+        clock: Arc<Clock>,
+        writes: Arc<Writes>,
+    ) -> Self {
+        let state = WechatState::generate(seed, count, credentials.appid.clone(), now);
+        Self {
+            credentials,
+            lifetimes,
+            clock,
+            writes,
+            state: Mutex::new(state),
+        }
+    }
+
+    /// The mini program's data, locked.
+    pub(super) fn state(&self) -> MutexGuard<'_, WechatState> {
+        lock(&self.state)
+    }
+
+    /// Records an executed write to `path`, at the sandbox's now.
+    pub(super) fn record_write(&self, path: &str, body: serde_json::Value) {
+        self.writes.record(self.clock.now(), path, body);
+    }
+
+    /// The mini program's AppID (what pushes are sealed for).
+    pub(crate) fn appid(&self) -> &str {
+        self.credentials.appid.as_str()
+    }
+
+    /// Creates a new one- or two-star review at the sandbox's now and returns it as the list
+    /// serves it.
+    pub(crate) fn add_bad_review(&self) -> Comment {
+        let now = self.clock.now();
+        self.state().add_bad_review(now)
+    }
+
+    /// Expires every token issued so far (the fault "token expiring early").
+    pub(crate) fn expire_tokens(&self) {
+        self.state().expire_tokens();
+    }
+}

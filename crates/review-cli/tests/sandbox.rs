@@ -84,11 +84,11 @@ fn prints_the_readiness_contract_serves_and_stops_on_sigint() {
         );
     let client = review_ureq::client(config);
     let page = client
-        .comment_page(&GetCommentList::new(since, now))
+        .comment_list(&GetCommentList::new(since, now))
         .unwrap();
     assert!(!page.comments.is_empty(), "the sandbox serves its comments");
     let rates = client
-        .trade_rates(None, since, now, 100)
+        .rates(review_client::RateRange::new(since, now))
         .unwrap()
         .collect::<Result<Vec<_>, _>>()
         .unwrap();

@@ -1,20 +1,20 @@
 //! The blocking driver: `review_protocol::call`'s machine, sending on the caller's thread.
 
 use jiff::Timestamp;
-use review_model::taobao::TradeRate;
-use review_model::wechat::Comment;
-use review_protocol::Endpoint;
+use review_model::Review;
 use review_protocol::call::Call;
-use review_protocol::taobao::{Fw199Context, PlanStats, SearchTradeRates, WindowPlanner};
+use review_protocol::taobao::{Fw199Context, WindowPlanner};
 use review_protocol::wechat::{CommentPager, GetCommentList, WechatContext};
+use review_protocol::{Endpoint, Walk};
 
 use crate::config::ClientConfig;
-use crate::drive::{self, Machine, Step};
+use crate::drive::{self, Machine};
 use crate::error::ClientError;
 use crate::methods::endpoint_methods;
-use crate::trace::Sent;
+use crate::pager::Pager;
+use crate::requests::{Paged, RateRange};
+use crate::run::{Action, Run};
 use crate::transport::BlockingTransport;
-use crate::walk::{self, Walk, WalkStep};
 
 /// A client for scripts, CLIs and batch jobs: every call blocks the calling thread.
 ///
@@ -51,21 +51,18 @@ impl<T: BlockingTransport> BlockingClient<T> {
         &self.config
     }
 
-    fn run<C: Call>(&self, mut machine: Machine<'_, C>) -> Result<C::Output, ClientError> {
-        let mut step = machine.next(Timestamp::now());
+    fn run<C: Call>(&self, machine: Machine<'_, C>) -> Result<C::Output, ClientError> {
+        let (mut run, mut action) = Run::start(machine);
         loop {
-            step = match step {
-                Step::Send(request) => {
-                    let sent = Sent::start(machine.name(), machine.attempt(), &request);
-                    let result = self.transport.send(request, self.config.timeout);
-                    sent.finish(&result);
-                    machine.feed(drive::answer(result), Timestamp::now())
+            action = match action {
+                Action::Send(request) => {
+                    run.answered(self.transport.send(request, self.config.timeout))
                 }
-                Step::Sleep(wait) => {
+                Action::Sleep(wait) => {
                     self.transport.sleep(wait);
-                    machine.next(Timestamp::now())
+                    run.woke()
                 }
-                Step::Done(result) => return result.map_err(ClientError::from),
+                Action::Done(result) => return result,
             };
         }
     }
@@ -88,112 +85,35 @@ impl<T: BlockingTransport> BlockingClient<T> {
 
     endpoint_methods!(;);
 
-    /// Every comment of `query`'s window, page after page, each once.
-    pub fn comments(&self, query: GetCommentList) -> Result<Comments<'_, T>, ClientError> {
-        Ok(Comments {
-            client: self,
-            walk: walk::comments(query)?,
-        })
-    }
-
-    /// Every comment of `query`'s window, a page at a time (each comment once).
-    pub fn comment_pages(&self, query: GetCommentList) -> Result<CommentPages<'_, T>, ClientError> {
-        Ok(CommentPages {
-            client: self,
-            walk: walk::comments(query)?,
-        })
-    }
-
-    /// Every rate of the configured shop between `since` and `until` (clamped to the last 180
-    /// days), windows split under the 1500 cap, each rate once. `base` sets the rate type, role
-    /// and filters; `None` reads the buyers' rates of the shop.
-    pub fn trade_rates(
+    /// Every comment of `query`'s window, page after page, each once, as an iterator.
+    pub fn comments(
         &self,
-        base: Option<SearchTradeRates>,
-        since: Timestamp,
-        until: Timestamp,
-        page_size: u32,
-    ) -> Result<TradeRates<'_, T>, ClientError> {
-        Ok(TradeRates {
-            client: self,
-            walk: walk::trade_rates(&self.config, base, since, until, page_size)?,
-        })
+        query: GetCommentList,
+    ) -> Result<Pager<'_, Self, CommentPager>, ClientError> {
+        self.pager(query)
     }
-}
 
-/// The comments of a window, as an iterator. An error ends it.
-pub struct Comments<'c, T> {
-    client: &'c BlockingClient<T>,
-    walk: Walk<CommentPager>,
-}
-
-impl<T> Comments<'_, T> {
-    /// The pager's view: pages, items, total.
-    pub fn pager(&self) -> &CommentPager {
-        self.walk.pager()
+    /// Every rate of `range`, windows split under the 1500 cap, each once, as an iterator;
+    /// [`Pager::stats`] gives the splits, truncations and the 180-day clamp.
+    pub fn rates(&self, range: RateRange) -> Result<Pager<'_, Self, WindowPlanner>, ClientError> {
+        self.pager(range)
     }
-}
 
-impl<T: BlockingTransport> Iterator for Comments<'_, T> {
-    type Item = Result<Comment, ClientError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            match self.walk.step(Timestamp::now()) {
-                WalkStep::Item(comment) => return Some(Ok(comment)),
-                WalkStep::Fetch(request) => {
-                    if let Err(err) = self.walk.fed(self.client.wechat(&request)) {
-                        return Some(Err(err));
-                    }
-                }
-                WalkStep::Done => return None,
-            }
-        }
+    /// Every review of a [`WechatReviews`](crate::WechatReviews) or
+    /// [`TaobaoReviews`](crate::TaobaoReviews) request, as unified [`Review`]s.
+    pub fn reviews<R>(&self, request: R) -> Result<Pager<'_, Self, R::Walk>, ClientError>
+    where
+        R: Paged,
+        R::Walk: Walk<Item = Review>,
+    {
+        self.pager(request)
     }
-}
 
-/// The comments of a window, a page at a time. An error ends it.
-pub struct CommentPages<'c, T> {
-    client: &'c BlockingClient<T>,
-    walk: Walk<CommentPager>,
-}
-
-impl<T: BlockingTransport> Iterator for CommentPages<'_, T> {
-    type Item = Result<Vec<Comment>, ClientError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        let request = self.walk.step_page(Timestamp::now())?;
-        Some(self.walk.fed_page(self.client.wechat(&request)))
-    }
-}
-
-/// The rates of a range, as an iterator. An error ends it; `stats` tells what the walk did.
-pub struct TradeRates<'c, T> {
-    client: &'c BlockingClient<T>,
-    walk: Walk<WindowPlanner>,
-}
-
-impl<T> TradeRates<'_, T> {
-    /// Probes, pages, splits, truncated windows, the clamped range.
-    pub fn stats(&self) -> &PlanStats {
-        self.walk.pager().stats()
-    }
-}
-
-impl<T: BlockingTransport> Iterator for TradeRates<'_, T> {
-    type Item = Result<TradeRate, ClientError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            match self.walk.step(Timestamp::now()) {
-                WalkStep::Item(rate) => return Some(Ok(rate)),
-                WalkStep::Fetch(request) => {
-                    if let Err(err) = self.walk.fed(self.client.fw199(&request)) {
-                        return Some(Err(err));
-                    }
-                }
-                WalkStep::Done => return None,
-            }
-        }
+    /// Any walk, as an iterator. Nothing is sent until it is iterated.
+    pub fn pager<R: Paged>(&self, request: R) -> Result<Pager<'_, Self, R::Walk>, ClientError> {
+        Ok(Pager::new(
+            self,
+            request.walk(&self.config, Timestamp::now())?,
+        ))
     }
 }

@@ -1,7 +1,8 @@
 //! Runtime-free drivers of the `reviews` SDK: one set of decisions, two ways to wait.
 //!
-//! [`AsyncClient`] and [`BlockingClient`] have the same methods (one per endpoint, plus
-//! pagers) and run the same state machine: the access token comes from a shared
+//! [`AsyncClient`] and [`BlockingClient`] have the same methods (one per endpoint, named for its
+//! operation, plus walks through one [`Pager`]: an `Iterator` on one, a `futures::Stream` on the
+//! other) and run the same state machine: the access token comes from a shared
 //! [`TokenStore`] (one refresh at a time per app, across every task and thread), a token error
 //! refreshes and retries (at once the first time, then with backoff within the retry budget),
 //! retryable failures back off with jitter within that budget, and a write is repeated only
@@ -16,15 +17,21 @@ mod drive;
 mod error;
 mod methods;
 mod nonblocking;
+mod pager;
+mod requests;
+mod route;
+mod run;
 mod tokens;
 mod trace;
 mod transport;
-mod walk;
 
-pub use blocking::{BlockingClient, CommentPages, Comments, TradeRates};
+pub use blocking::BlockingClient;
 pub use config::ClientConfig;
 pub use error::{ClientError, ErrorKind};
-pub use nonblocking::{AsyncClient, RateWalk};
+pub use nonblocking::AsyncClient;
+pub use pager::Pager;
+pub use requests::{Paged, RateRange, TaobaoReviews, WechatReviews};
+pub use route::Route;
 #[doc(inline)]
 pub use tokens::{MemoryTokenStore, TokenStore};
 pub use transport::{

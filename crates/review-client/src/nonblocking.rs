@@ -1,24 +1,24 @@
 //! The async driver: `review_protocol::call`'s machine, sending through an async transport.
 
-use futures_util::stream::{self, Stream, StreamExt};
 use jiff::Timestamp;
-use review_model::taobao::TradeRate;
-use review_model::wechat::Comment;
-use review_protocol::Endpoint;
+use review_model::Review;
 use review_protocol::call::Call;
-use review_protocol::taobao::{Fw199Context, PlanStats, SearchTradeRates, WindowPlanner};
-use review_protocol::wechat::{GetCommentList, WechatContext};
+use review_protocol::taobao::{Fw199Context, WindowPlanner};
+use review_protocol::wechat::{CommentPager, GetCommentList, WechatContext};
+use review_protocol::{Endpoint, Walk};
 
 use crate::config::ClientConfig;
-use crate::drive::{self, Machine, Step};
+use crate::drive::{self, Machine};
 use crate::error::ClientError;
 use crate::methods::endpoint_methods;
-use crate::trace::Sent;
+use crate::pager::Pager;
+use crate::requests::{Paged, RateRange};
+use crate::run::{Action, Run};
 use crate::transport::AsyncTransport;
-use crate::walk::{self, Walk, WalkStep};
 
 /// A client for async services: the same methods and decisions as
-/// [`BlockingClient`](crate::BlockingClient), awaiting instead of blocking.
+/// [`BlockingClient`](crate::BlockingClient), awaiting instead of blocking; its pagers are
+/// `futures::Stream`s.
 pub struct AsyncClient<T> {
     transport: T,
     config: ClientConfig,
@@ -35,21 +35,18 @@ impl<T: AsyncTransport> AsyncClient<T> {
         &self.config
     }
 
-    async fn run<C: Call>(&self, mut machine: Machine<'_, C>) -> Result<C::Output, ClientError> {
-        let mut step = machine.next(Timestamp::now());
+    async fn run<C: Call>(&self, machine: Machine<'_, C>) -> Result<C::Output, ClientError> {
+        let (mut run, mut action) = Run::start(machine);
         loop {
-            step = match step {
-                Step::Send(request) => {
-                    let sent = Sent::start(machine.name(), machine.attempt(), &request);
-                    let result = self.transport.send(request, self.config.timeout).await;
-                    sent.finish(&result);
-                    machine.feed(drive::answer(result), Timestamp::now())
+            action = match action {
+                Action::Send(request) => {
+                    run.answered(self.transport.send(request, self.config.timeout).await)
                 }
-                Step::Sleep(wait) => {
+                Action::Sleep(wait) => {
                     self.transport.sleep(wait).await;
-                    machine.next(Timestamp::now())
+                    run.woke()
                 }
-                Step::Done(result) => return result.map_err(ClientError::from),
+                Action::Done(result) => return result,
             };
         }
     }
@@ -72,71 +69,35 @@ impl<T: AsyncTransport> AsyncClient<T> {
 
     endpoint_methods!(async; .await);
 
-    /// Every comment of `query`'s window as a stream of pages, each comment once.
-    pub fn comment_pages(
-        &self,
-        query: GetCommentList,
-    ) -> Result<impl Stream<Item = Result<Vec<Comment>, ClientError>> + '_, ClientError> {
-        let walk = walk::comments(query)?;
-        Ok(stream::unfold(walk, move |mut walk| async move {
-            let request = walk.step_page(Timestamp::now())?;
-            let page = walk.fed_page(self.wechat(&request).await);
-            Some((page, walk))
-        }))
-    }
-
     /// Every comment of `query`'s window as a stream, each once. An error ends it.
     pub fn comments(
         &self,
         query: GetCommentList,
-    ) -> Result<impl Stream<Item = Result<Comment, ClientError>> + '_, ClientError> {
-        Ok(self.comment_pages(query)?.flat_map(|page| match page {
-            Ok(items) => stream::iter(items.into_iter().map(Ok).collect::<Vec<_>>()),
-            Err(err) => stream::iter(vec![Err(err)]),
-        }))
+    ) -> Result<Pager<'_, Self, CommentPager>, ClientError> {
+        self.pager(query)
     }
 
-    /// Every rate of the configured shop between `since` and `until`; see
-    /// [`BlockingClient::trade_rates`](crate::BlockingClient::trade_rates).
-    pub fn trade_rates(
-        &self,
-        base: Option<SearchTradeRates>,
-        since: Timestamp,
-        until: Timestamp,
-        page_size: u32,
-    ) -> Result<RateWalk<'_, T>, ClientError> {
-        Ok(RateWalk {
-            client: self,
-            walk: walk::trade_rates(&self.config, base, since, until, page_size)?,
-        })
-    }
-}
-
-/// A walk over the rates of a range; `next().await` gives them one by one, `stats()` what the
-/// walk did.
-pub struct RateWalk<'c, T> {
-    client: &'c AsyncClient<T>,
-    walk: Walk<WindowPlanner>,
-}
-
-impl<T: AsyncTransport> RateWalk<'_, T> {
-    /// The next rate, `None` at the end. An error ends the walk.
-    pub async fn next(&mut self) -> Option<Result<TradeRate, ClientError>> {
-        loop {
-            match self.walk.step(Timestamp::now()) {
-                WalkStep::Item(rate) => return Some(Ok(rate)),
-                WalkStep::Fetch(request) => {
-                    if let Err(err) = self.walk.fed(self.client.fw199(&request).await) {
-                        return Some(Err(err));
-                    }
-                }
-                WalkStep::Done => return None,
-            }
-        }
+    /// Every rate of `range` as a stream; see
+    /// [`BlockingClient::rates`](crate::BlockingClient::rates).
+    pub fn rates(&self, range: RateRange) -> Result<Pager<'_, Self, WindowPlanner>, ClientError> {
+        self.pager(range)
     }
 
-    /// Probes, pages, splits, truncated windows, the clamped range.
-    pub fn stats(&self) -> &PlanStats {
-        self.walk.pager().stats()
+    /// Every review of a [`WechatReviews`](crate::WechatReviews) or
+    /// [`TaobaoReviews`](crate::TaobaoReviews) request, as a stream of unified [`Review`]s.
+    pub fn reviews<R>(&self, request: R) -> Result<Pager<'_, Self, R::Walk>, ClientError>
+    where
+        R: Paged,
+        R::Walk: Walk<Item = Review>,
+    {
+        self.pager(request)
+    }
+
+    /// Any walk, as a stream. Nothing is sent until it is polled.
+    pub fn pager<R: Paged>(&self, request: R) -> Result<Pager<'_, Self, R::Walk>, ClientError> {
+        Ok(Pager::new(
+            self,
+            request.walk(&self.config, Timestamp::now())?,
+        ))
     }
 }

@@ -93,9 +93,9 @@ fn client(transport: &Scripted) -> BlockingClient<&Scripted> {
 fn two_token_errors_in_one_call_are_retried_and_the_second_backs_off() {
     let transport = Scripted::new(&[OK, EXPIRED, EXPIRED]);
     let client = client(&transport);
-    client.reset_kf_quota(CommentId::new("1")).unwrap();
+    client.kf_quota_reset(CommentId::new("1")).unwrap();
     // The old token's refusal goes again at once; the fresh token's refusal waits a backoff.
-    client.reset_kf_quota(CommentId::new("1")).unwrap();
+    client.kf_quota_reset(CommentId::new("1")).unwrap();
     assert_eq!(transport.token_requests.load(Ordering::SeqCst), 3);
     assert_eq!(transport.call_requests.load(Ordering::SeqCst), 4);
     let sleeps = transport.sleeps();
@@ -107,7 +107,7 @@ fn two_token_errors_in_one_call_are_retried_and_the_second_backs_off() {
 fn tokens_refused_forever_end_the_call_after_its_budget() {
     let transport = Scripted::always(INVALID);
     let client = client(&transport);
-    let err = client.reset_kf_quota(CommentId::new("1")).unwrap_err();
+    let err = client.kf_quota_reset(CommentId::new("1")).unwrap_err();
     // A cold call fetched its own token: every refusal counts, each after a backoff.
     assert_eq!(err.attempts(), policy().max_attempts, "{err}");
     assert!(!err.outcome_unknown(), "{err}");
@@ -139,8 +139,8 @@ fn a_warm_call_gets_one_free_retry_on_top_of_its_budget() {
         ..Scripted::new(&[OK])
     };
     let client = client(&transport);
-    client.reset_kf_quota(CommentId::new("1")).unwrap();
-    let err = client.reset_kf_quota(CommentId::new("1")).unwrap_err();
+    client.kf_quota_reset(CommentId::new("1")).unwrap();
+    let err = client.kf_quota_reset(CommentId::new("1")).unwrap_err();
     assert_eq!(err.attempts(), policy().max_attempts + 1, "{err}");
     assert_eq!(transport.sleeps().len(), 3);
     assert!(err.to_string().contains("42001"), "{err}");

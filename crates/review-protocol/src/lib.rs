@@ -14,8 +14,12 @@ mod error;
 pub mod redact;
 pub mod retry;
 pub mod taobao;
+mod walk;
 pub mod wechat;
+mod window;
 
 pub use base_url::{BaseUrl, InvalidBaseUrl};
 pub use endpoint::{Access, Endpoint, Metadata, Method};
 pub use error::{ApiCode, ApiError, BuildError, DecodeFailure, Error, HttpError};
+pub use walk::Walk;
+pub use window::Window;

@@ -10,8 +10,9 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+use futures_util::StreamExt;
 use jiff::{SignedDuration, Timestamp};
-use review_client::ClientConfig;
+use review_client::{ClientConfig, RateRange};
 use review_model::Review;
 use review_model::Secret;
 
@@ -54,7 +55,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = review_reqwest::client(config)?;
     let until = Timestamp::now();
     let since = until - SignedDuration::from_hours(24 * days);
-    let mut walk = client.trade_rates(None, since, until, 100)?;
+    let mut walk = client.rates(RateRange::new(since, until))?;
     let mut count = 0u64;
     while let Some(rate) = walk.next().await {
         println!("{}", serde_json::to_string(&Review::from(&rate?))?);

@@ -55,7 +55,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "{} {}★ {}",
             comment.comment_id, comment.score, comment.content.text
         );
-        client.add_reply(
+        client.reply_add(
             comment.comment_id.clone(),
             "非常抱歉给您带来不好的体验,客服会尽快联系您处理。",
         )?;

@@ -13,11 +13,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use futures_util::TryStreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 use jiff::{SignedDuration, Timestamp};
 use review_client::{
     AsyncClient, AsyncTransport, BlockingClient, BlockingTransport, ClientConfig, ClientError,
-    HttpResult, MemoryTokenStore, TokenStore,
+    HttpResult, MemoryTokenStore, RateRange, TokenStore,
 };
 use review_model::taobao::TradeRate;
 use review_model::wechat::{Comment, CommentDetail, CustomMessage, FilterType, ReplyThread};
@@ -187,7 +187,7 @@ impl Driver for Blocking {
         self.0.reply_thread(id.clone())
     }
     fn reply(&self, id: &CommentId, text: &str) -> Result<(), ClientError> {
-        self.0.add_reply(id.clone(), text)
+        self.0.reply_add(id.clone(), text)
     }
     fn follow_up(
         &self,
@@ -195,7 +195,7 @@ impl Driver for Blocking {
         reply: &review_model::ReplyId,
         text: &str,
     ) -> Result<(), ClientError> {
-        self.0.add_comment_reply(id.clone(), reply.clone(), text)
+        self.0.comment_reply_add(id.clone(), reply.clone(), text)
     }
     fn delete_follow_up(
         &self,
@@ -204,23 +204,23 @@ impl Driver for Blocking {
         follow: &review_model::CommentReplyId,
     ) -> Result<(), ClientError> {
         self.0
-            .delete_comment_reply(id.clone(), reply.clone(), follow.clone())
+            .comment_reply_delete(id.clone(), reply.clone(), follow.clone())
     }
     fn delete_reply(
         &self,
         id: &CommentId,
         reply: &review_model::ReplyId,
     ) -> Result<(), ClientError> {
-        self.0.delete_reply(id.clone(), reply.clone())
+        self.0.reply_delete(id.clone(), reply.clone())
     }
     fn kf_reset(&self, id: &CommentId) -> Result<(), ClientError> {
-        self.0.reset_kf_quota(id.clone())
+        self.0.kf_quota_reset(id.clone())
     }
     fn message(&self, message: CustomMessage) -> Result<(), ClientError> {
-        self.0.send_custom_message(message)
+        self.0.custom_send(message)
     }
     fn upload(&self, data: Vec<u8>) -> Result<review_model::wechat::MediaUpload, ClientError> {
-        self.0.upload_image("proof.png", data)
+        self.0.media_upload("proof.png", data)
     }
     fn settle(&self, settlement: &ConfirmCompromise) -> Result<(), ClientError> {
         self.0.confirm_compromise(settlement)
@@ -231,7 +231,7 @@ impl Driver for Blocking {
         since: Timestamp,
         until: Timestamp,
     ) -> Result<(Vec<TradeRate>, PlanStats), ClientError> {
-        let mut walk = self.0.trade_rates(base, since, until, 100)?;
+        let mut walk = self.0.rates(range(base, since, until))?;
         let rates = walk.by_ref().collect::<Result<Vec<_>, _>>()?;
         Ok((rates, walk.stats().clone()))
     }
@@ -275,7 +275,7 @@ impl Driver for Async {
     }
     fn reply(&self, id: &CommentId, text: &str) -> Result<(), ClientError> {
         self.runtime
-            .block_on(self.client.add_reply(id.clone(), text))
+            .block_on(self.client.reply_add(id.clone(), text))
     }
     fn follow_up(
         &self,
@@ -285,7 +285,7 @@ impl Driver for Async {
     ) -> Result<(), ClientError> {
         self.runtime.block_on(
             self.client
-                .add_comment_reply(id.clone(), reply.clone(), text),
+                .comment_reply_add(id.clone(), reply.clone(), text),
         )
     }
     fn delete_follow_up(
@@ -294,7 +294,7 @@ impl Driver for Async {
         reply: &review_model::ReplyId,
         follow: &review_model::CommentReplyId,
     ) -> Result<(), ClientError> {
-        self.runtime.block_on(self.client.delete_comment_reply(
+        self.runtime.block_on(self.client.comment_reply_delete(
             id.clone(),
             reply.clone(),
             follow.clone(),
@@ -306,19 +306,18 @@ impl Driver for Async {
         reply: &review_model::ReplyId,
     ) -> Result<(), ClientError> {
         self.runtime
-            .block_on(self.client.delete_reply(id.clone(), reply.clone()))
+            .block_on(self.client.reply_delete(id.clone(), reply.clone()))
     }
     fn kf_reset(&self, id: &CommentId) -> Result<(), ClientError> {
         self.runtime
-            .block_on(self.client.reset_kf_quota(id.clone()))
+            .block_on(self.client.kf_quota_reset(id.clone()))
     }
     fn message(&self, message: CustomMessage) -> Result<(), ClientError> {
-        self.runtime
-            .block_on(self.client.send_custom_message(message))
+        self.runtime.block_on(self.client.custom_send(message))
     }
     fn upload(&self, data: Vec<u8>) -> Result<review_model::wechat::MediaUpload, ClientError> {
         self.runtime
-            .block_on(self.client.upload_image("proof.png", data))
+            .block_on(self.client.media_upload("proof.png", data))
     }
     fn settle(&self, settlement: &ConfirmCompromise) -> Result<(), ClientError> {
         self.runtime
@@ -331,13 +330,22 @@ impl Driver for Async {
         until: Timestamp,
     ) -> Result<(Vec<TradeRate>, PlanStats), ClientError> {
         self.runtime.block_on(async {
-            let mut walk = self.client.trade_rates(base, since, until, 100)?;
+            let mut walk = self.client.rates(range(base, since, until))?;
             let mut rates = Vec::new();
             while let Some(rate) = walk.next().await {
                 rates.push(rate?);
             }
             Ok((rates, walk.stats().clone()))
         })
+    }
+}
+
+/// The range a driver walks: `base`'s filters, or the shop's received rates.
+fn range(base: Option<SearchTradeRates>, since: Timestamp, until: Timestamp) -> RateRange {
+    let range = RateRange::new(since, until).page_size(100);
+    match base {
+        Some(base) => range.base(base),
+        None => range,
     }
 }
 

@@ -8,6 +8,7 @@ use std::io::Write;
 use std::str::FromStr;
 
 use jiff::Timestamp;
+use review_client::RateRange;
 use review_model::Review;
 use review_model::taobao::{self as model, RateResult, RateType, Role, TradeRate};
 use review_protocol::taobao::{PlanStats, SearchTradeRates};
@@ -80,10 +81,10 @@ pub(crate) fn run(command: &TaobaoCommand, session: &Session) -> CliResult {
     base.role = filters.role;
     base.result = filters.result;
     let client_error = |e: review_client::ClientError| CliError::client(&e, &fw199.host);
-    let mut rates = fw199
-        .client
-        .trade_rates(Some(base), filters.since, filters.until, PAGE)
-        .map_err(client_error)?;
+    let range = RateRange::new(filters.since, filters.until)
+        .base(base)
+        .page_size(PAGE);
+    let mut rates = fw199.client.rates(range).map_err(client_error)?;
     let mut out = Stdout::new();
     {
         let items = rates.by_ref().map(|r| r.map_err(client_error));

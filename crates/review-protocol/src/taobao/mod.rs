@@ -5,13 +5,16 @@
 pub mod fw199;
 mod pager;
 mod planner;
+mod review_walk;
 mod trade_rates;
 
 use crate::{Endpoint, Metadata};
 
+pub use crate::Window;
 pub use fw199::{Fw199Context, Fw199Credentials};
 pub use pager::TradeRatePager;
-pub use planner::{PlanStats, PlannedWindow, Truncated, Window, WindowPlanner};
+pub use planner::{PlanStats, PlannedWindow, Truncated, WindowPlanner};
+pub use review_walk::ReviewWalk;
 pub use trade_rates::{
     DEFAULT_PAGE_SIZE, HISTORY, MAX_PAGE_NO, MAX_PAGE_SIZE, RETRY_GRACE, SearchTradeRates, oldest,
 };

@@ -126,7 +126,6 @@
 //! ```
 
 use std::collections::HashSet;
-use std::fmt;
 use std::mem;
 
 use jiff::Timestamp;
@@ -134,44 +133,8 @@ use review_model::taobao::{self, Oid, Role, Tid, TradeRate, TradeRatePage, WINDO
 
 use super::trade_rates::{MAX_PAGE_NO, MAX_PAGE_SIZE, oldest};
 use super::{SearchTradeRates, TradeRatePager};
-use crate::BuildError;
-
-/// A query window, both ends inclusive, at whole seconds: the unit Taobao counts and caps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Window {
-    /// The first second.
-    pub start: Timestamp,
-    /// The last second.
-    pub end: Timestamp,
-}
-
-impl Window {
-    /// How many seconds the window spans (at least 1), to tell a window that can still be
-    /// split from one that cannot.
-    pub fn seconds(&self) -> u64 {
-        let span = self.end.as_second().saturating_sub(self.start.as_second());
-        u64::try_from(span).map_or(0, |span| span.saturating_add(1))
-    }
-
-    fn from_seconds(start: i64, end: i64) -> Self {
-        Self {
-            start: at_second(start),
-            end: at_second(end),
-        }
-    }
-}
-
-impl fmt::Display for Window {
-    /// As Taobao writes times (China Standard Time), for messages a seller can check.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} to {}",
-            taobao::format_time(self.start),
-            taobao::format_time(self.end)
-        )
-    }
-}
+use crate::window::{Window, at_second, ceil_second, floor_second};
+use crate::{BuildError, Walk};
 
 /// A one-second window that still counts 1500 or more: Taobao cannot be asked for the rest.
 ///
@@ -541,13 +504,12 @@ impl WindowPlanner {
             self.next_window();
             return;
         }
-        let (start, end) = (window.start.as_second(), window.end.as_second());
-        if total >= WINDOW_CAP && start < end {
+        if total >= WINDOW_CAP
+            && let Some((older, newer)) = window.halves()
+        {
             self.stats.splits = self.stats.splits.saturating_add(1);
-            let middle = start.saturating_add(end.saturating_sub(start) / 2);
-            self.pending
-                .push(Window::from_seconds(middle.saturating_add(1), end));
-            self.step = Step::Probe(Window::from_seconds(start, middle));
+            self.pending.push(newer);
+            self.step = Step::Probe(older);
             return;
         }
         if total >= WINDOW_CAP {
@@ -598,35 +560,31 @@ impl WindowPlanner {
     }
 }
 
+impl Walk for WindowPlanner {
+    type Request = SearchTradeRates;
+    type Page = TradeRatePage;
+    type Item = TradeRate;
+    type Stats = PlanStats;
+
+    fn next_request(&self) -> Option<SearchTradeRates> {
+        WindowPlanner::next_request(self)
+    }
+
+    fn feed(&mut self, page: TradeRatePage) -> Vec<TradeRate> {
+        WindowPlanner::feed(self, page)
+    }
+
+    fn advance(&mut self, now: Timestamp) {
+        WindowPlanner::advance(self, now);
+    }
+
+    fn stats(&self) -> &PlanStats {
+        WindowPlanner::stats(self)
+    }
+}
+
 fn count(n: usize) -> u64 {
     u64::try_from(n).unwrap_or(u64::MAX)
-}
-
-/// The whole second `time` falls in, as `format_time` writes it.
-fn floor_second(time: Timestamp) -> i64 {
-    let second = time.as_second();
-    if time.subsec_nanosecond() < 0 {
-        second.saturating_sub(1)
-    } else {
-        second
-    }
-}
-
-/// The first whole second not before `time`.
-fn ceil_second(time: Timestamp) -> i64 {
-    let second = floor_second(time);
-    if time.subsec_nanosecond() == 0 {
-        second
-    } else {
-        second.saturating_add(1)
-    }
-}
-
-/// The timestamp of a whole second, saturating at jiff's range (which the planner's windows,
-/// all inside valid timestamps, never leave).
-fn at_second(second: i64) -> Timestamp {
-    let clamped = second.clamp(Timestamp::MIN.as_second(), Timestamp::MAX.as_second());
-    Timestamp::from_second(clamped).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
 #[cfg(test)]

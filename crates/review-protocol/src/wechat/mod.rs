@@ -1,5 +1,5 @@
 //! WeChat: the nine documented comment operations, tokens, customer-service messages and media
-//! upload, each endpoint in a module of its own; the access-token cache ([`token_cache`]) and
+//! upload, each endpoint in a module of its own; the pager and the review walk over the list; the access-token cache ([`token_cache`]) and
 //! the bad-review push ([`push`]), which only WeChat has.
 
 mod comment_detail;
@@ -16,6 +16,7 @@ pub mod push;
 mod reply_add;
 mod reply_delete;
 mod reply_thread;
+mod review_walk;
 mod stable_token;
 mod status;
 mod token;
@@ -37,6 +38,7 @@ pub use pager::CommentPager;
 pub use reply_add::AddReply;
 pub use reply_delete::DeleteReply;
 pub use reply_thread::GetReplyThread;
+pub use review_walk::{ReviewStats, ReviewWalk, WINDOW_CAP};
 pub use stable_token::GetStableToken;
 pub use token::GetToken;
 pub use token_cache::TokenCache;

@@ -104,7 +104,7 @@ use review_model::CommentId;
 use review_model::wechat::{Comment, CommentListPage};
 
 use super::GetCommentList;
-use crate::BuildError;
+use crate::{BuildError, Walk};
 
 /// Reads every evaluation of a window once, whatever the list does meanwhile.
 ///
@@ -266,6 +266,26 @@ impl CommentPager {
     /// The window, filter and page size of the run.
     pub fn query(&self) -> &GetCommentList {
         &self.query
+    }
+}
+
+impl Walk for CommentPager {
+    type Request = GetCommentList;
+    type Page = CommentListPage;
+    type Item = Comment;
+    /// The pager is its own report: pages, items, total.
+    type Stats = Self;
+
+    fn next_request(&self) -> Option<GetCommentList> {
+        CommentPager::next_request(self)
+    }
+
+    fn feed(&mut self, page: CommentListPage) -> Vec<Comment> {
+        CommentPager::feed(self, page)
+    }
+
+    fn stats(&self) -> &Self {
+        self
     }
 }
 

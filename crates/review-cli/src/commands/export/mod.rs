@@ -1,8 +1,8 @@
 //! `reviews export`: both platforms' reviews as the unified record (docs/contracts.md), streamed.
 //!
 //! Memory stays flat whatever the range: records are written as they arrive, never collected;
-//! WeChat is read in windows of bounded size (see [`wechat`]); Taobao's window planner
-//! bounds its own pages. Ctrl-C stops after the current record and leaves complete lines.
+//! both platforms are read through the client's review walks, WeChat in windows of bounded
+//! size, Taobao through its window planner; this module only writes. Ctrl-C stops after the current record and leaves complete lines.
 
 mod out_file;
 mod progress;

@@ -1,8 +1,9 @@
-//! Taobao's side of the export: the client's window planner walks the range (split under the
-//! 1500-result cap, clamped to the last 180 days) and each rate becomes a record as it comes.
+//! Taobao's side of the export: the client's review walk runs the window planner over the
+//! range (split under the 1500-result cap, clamped to the last 180 days) and each rate becomes
+//! a record as it comes.
 
 use jiff::Timestamp;
-use review_model::Review;
+use review_client::{RateRange, TaobaoReviews};
 
 use super::{Export, Halt};
 use crate::error::CliError;
@@ -20,16 +21,16 @@ pub(super) fn export(
     export: &mut Export,
 ) -> Result<Vec<String>, Halt> {
     let failed = |err: &review_client::ClientError| Halt::Failed(CliError::client(err, &side.host));
-    let mut rates = side
+    let range = RateRange::new(since, until).page_size(PAGE_SIZE);
+    let mut reviews = side
         .client
-        .trade_rates(None, since, until, PAGE_SIZE)
+        .reviews(TaobaoReviews::from(range))
         .map_err(|e| failed(&e))?;
     export.check()?;
-    for rate in rates.by_ref() {
-        let rate = rate.map_err(|e| failed(&e))?;
-        export.emit(&Review::from(&rate))?;
+    for review in reviews.by_ref() {
+        export.emit(&review.map_err(|e| failed(&e))?)?;
     }
-    let stats = rates.stats();
+    let stats = reviews.stats();
     let mut notes = Vec::new();
     notes.push(match stats.splits {
         1 => "1 Taobao window split".to_owned(),

@@ -1,24 +1,20 @@
 //! `reviews wechat list`: a window of evaluations, streamed as JSON lines or CSV, or held for
 //! a table.
 //!
-//! The list endpoint does not say whether a comment was answered; the `awaiting-reply`
-//! filter does. So unless that is the filter asked for, the unanswered ids of the same window
-//! are read first (a set of ids, far smaller than the comments) and every other comment
-//! counts as replied.
-
-use std::collections::HashSet;
+//! The client's review walk reads them with `replied` joined from the awaiting-reply listing of
+//! the same window, in windows of bounded size; this module only formats.
 
 use jiff::Timestamp;
-use review_model::wechat::{Comment, FilterType};
-use review_model::{CommentId, Review};
-use review_protocol::wechat::GetCommentList;
+use review_client::WechatReviews;
+use review_model::Review;
+use review_model::wechat::FilterType;
 
 use crate::cli::ListFormat;
 use crate::error::{CliError, CliResult};
 use crate::output::csv::{CsvOut, REVIEW_HEADER, review_fields};
 use crate::output::table::{self, Fit, Table};
 use crate::output::{self, Stdout, json, times};
-use crate::setup::{Session, Wechat};
+use crate::setup::Session;
 
 /// The page size: the endpoint's largest useful one, for the fewest round trips.
 const PAGE: u32 = 100;
@@ -32,23 +28,20 @@ pub(super) fn run(
 ) -> CliResult {
     let wechat = session.wechat()?;
     let format = output::format(format);
-    let query = |filter| GetCommentList::new(since, until).filter(filter).limit(PAGE);
-    let replied = Replied::learn(wechat, filter, &query)?;
-    let comments = wechat
+    let request = WechatReviews::new(since, until)
+        .filter(filter)
+        .page_size(PAGE);
+    let reviews = wechat
         .client
-        .comments(query(filter))
+        .reviews(request)
         .map_err(|e| CliError::client(&e, &wechat.host))?
         .map(|item| item.map_err(|e| CliError::client(&e, &wechat.host)));
 
     let mut out = Stdout::new();
     match format {
         ListFormat::Json => {
-            for comment in comments {
-                let comment = comment?;
-                json::line(
-                    &mut out,
-                    &Review::from_wechat(&comment, replied.of(&comment)),
-                )?;
+            for review in reviews {
+                json::line(&mut out, &review?)?;
                 if out.closed() {
                     break;
                 }
@@ -56,12 +49,8 @@ pub(super) fn run(
         }
         ListFormat::Csv => {
             let mut csv = CsvOut::new(&mut out, &REVIEW_HEADER)?;
-            for comment in comments {
-                let comment = comment?;
-                csv.row(review_fields(&Review::from_wechat(
-                    &comment,
-                    replied.of(&comment),
-                )))?;
+            for review in reviews {
+                csv.row(review_fields(&review?))?;
                 if csv.get_ref().closed() {
                     break;
                 }
@@ -81,9 +70,8 @@ pub(super) fn run(
                 ("author".to_owned(), Fit::Shrink),
                 ("text".to_owned(), Fit::Shrink),
             ]);
-            for comment in comments {
-                let comment = comment?;
-                table.push(row(&comment, replied.of(&comment), session));
+            for review in reviews {
+                table.push(row(&review?, session));
             }
             if table.is_empty() {
                 out.line(&format!(
@@ -102,53 +90,18 @@ pub(super) fn run(
 }
 
 /// One table row.
-fn row(comment: &Comment, replied: bool, session: &Session) -> Vec<String> {
-    let mut text = comment.content.text.clone();
-    if !comment.content.media.is_empty() {
-        text = format!("[{} media] {text}", comment.content.media.len());
+fn row(review: &Review, session: &Session) -> Vec<String> {
+    let mut text = review.text.clone();
+    if !review.media.is_empty() {
+        text = format!("[{} media] {text}", review.media.len());
     }
     vec![
-        comment.comment_id.to_string(),
-        times::table(comment.create_time, &session.tz),
-        table::stars(comment.score.get()),
-        comment.score.sentiment().to_string(),
-        if replied { "yes" } else { "no" }.to_owned(),
-        comment.nickname().unwrap_or("").to_owned(),
+        review.id.clone(),
+        times::table(review.created_at, &session.tz),
+        table::stars(review.stars.map_or(0, |stars| stars.get())),
+        review.sentiment.to_string(),
+        if review.replied { "yes" } else { "no" }.to_owned(),
+        review.author.clone().unwrap_or_default(),
         text,
     ]
-}
-
-/// Which comments of the window have a reply.
-enum Replied {
-    /// The listing is of the unanswered ones.
-    None,
-    /// Every comment but these.
-    AllBut(HashSet<CommentId>),
-}
-
-impl Replied {
-    fn learn(
-        wechat: &Wechat,
-        filter: FilterType,
-        query: &dyn Fn(FilterType) -> GetCommentList,
-    ) -> CliResult<Self> {
-        if filter == FilterType::AwaitingReply {
-            return Ok(Self::None);
-        }
-        let client_error = |e: review_client::ClientError| CliError::client(&e, &wechat.host);
-        let awaiting = wechat
-            .client
-            .comments(query(FilterType::AwaitingReply))
-            .map_err(client_error)?
-            .map(|item| item.map(|c| c.comment_id).map_err(client_error))
-            .collect::<CliResult<HashSet<_>>>()?;
-        Ok(Self::AllBut(awaiting))
-    }
-
-    fn of(&self, comment: &Comment) -> bool {
-        match self {
-            Self::None => false,
-            Self::AllBut(awaiting) => !awaiting.contains(&comment.comment_id),
-        }
-    }
 }

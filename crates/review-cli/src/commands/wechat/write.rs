@@ -28,7 +28,7 @@ pub(super) fn reply(
         None => {
             wechat
                 .client
-                .add_reply(id.clone(), text)
+                .reply_add(id.clone(), text)
                 .map_err(|e| failed(&e, wechat, &check))?;
             // Name the new reply so that a script can follow up under it; best effort.
             let new_id = wechat
@@ -43,7 +43,7 @@ pub(super) fn reply(
         Some(reply_id) => {
             wechat
                 .client
-                .add_comment_reply(id.clone(), reply_id.clone(), text)
+                .comment_reply_add(id.clone(), reply_id.clone(), text)
                 .map_err(|e| failed(&e, wechat, &check))?;
             let new_id = wechat
                 .client
@@ -71,14 +71,14 @@ pub(super) fn delete_reply(
         None => {
             wechat
                 .client
-                .delete_reply(id.clone(), reply_id.clone())
+                .reply_delete(id.clone(), reply_id.clone())
                 .map_err(|e| failed(&e, wechat, &check))?;
             format!("deleted reply {reply_id} of comment {id} and its follow-ups")
         }
         Some(follow_up) => {
             wechat
                 .client
-                .delete_comment_reply(id.clone(), reply_id.clone(), follow_up.clone())
+                .comment_reply_delete(id.clone(), reply_id.clone(), follow_up.clone())
                 .map_err(|e| failed(&e, wechat, &check))?;
             format!("deleted follow-up {follow_up} under reply {reply_id} of comment {id}")
         }
@@ -92,7 +92,7 @@ pub(super) fn kf_reset(id: &CommentId, session: &Session) -> CliResult {
     let check = format!("check with 'reviews wechat show {id}'");
     wechat
         .client
-        .reset_kf_quota(id.clone())
+        .kf_quota_reset(id.clone())
         .map_err(|e| failed(&e, wechat, &check))?;
     // Name the author to message; best effort.
     let next = wechat
@@ -112,7 +112,7 @@ pub(super) fn message(openid: &OpenId, text: &str, session: &Session) -> CliResu
     let wechat = session.wechat()?;
     wechat
         .client
-        .send_custom_message(CustomMessage::text(openid.clone(), text))
+        .custom_send(CustomMessage::text(openid.clone(), text))
         .map_err(|e| {
             failed(
                 &e,
@@ -139,7 +139,7 @@ pub(super) fn compromise(
         let shown = path.display();
         let data = super::picture(path)?;
         let name = super::file_name(path);
-        let upload = wechat.client.upload_image(&name, data).map_err(|e| {
+        let upload = wechat.client.media_upload(&name, data).map_err(|e| {
             let err = CliError::client(&e, &wechat.host);
             CliError {
                 code: err.code,

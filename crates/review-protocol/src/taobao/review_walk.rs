@@ -1,0 +1,64 @@
+//! Taobao's side of "every review of a range": the window planner's rates as unified
+//! [`Review`]s (a Taobao rate carries its reply, so `replied` needs no second listing).
+
+use jiff::Timestamp;
+use review_model::Review;
+use review_model::taobao::TradeRatePage;
+
+use super::{PlanStats, SearchTradeRates, WindowPlanner};
+use crate::Walk;
+
+/// Every trade rate of a range as a [`Review`], each once: the [`WindowPlanner`]'s run, its
+/// decisions and its [`PlanStats`] unchanged.
+///
+/// ```
+/// use jiff::{SignedDuration, Timestamp};
+/// use review_protocol::Walk;
+/// use review_protocol::taobao::{ReviewWalk, SearchTradeRates, WindowPlanner};
+///
+/// let now = Timestamp::from_second(1_700_000_000)?;
+/// let since = now - SignedDuration::from_hours(24);
+/// let planner = WindowPlanner::new(SearchTradeRates::received("shop"), since, now, now, 100)?;
+/// let walk = ReviewWalk::new(planner);
+/// assert_eq!(walk.next_request().and_then(|r| r.page_size), Some(1)); // the first count
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ReviewWalk {
+    planner: WindowPlanner,
+}
+
+impl ReviewWalk {
+    /// The reviews of `planner`'s range.
+    pub fn new(planner: WindowPlanner) -> Self {
+        Self { planner }
+    }
+
+    /// The planner, for its `now` and whether it is done.
+    pub fn planner(&self) -> &WindowPlanner {
+        &self.planner
+    }
+}
+
+impl Walk for ReviewWalk {
+    type Request = SearchTradeRates;
+    type Page = TradeRatePage;
+    type Item = Review;
+    type Stats = PlanStats;
+
+    fn next_request(&self) -> Option<SearchTradeRates> {
+        self.planner.next_request()
+    }
+
+    fn feed(&mut self, page: TradeRatePage) -> Vec<Review> {
+        self.planner.feed(page).iter().map(Review::from).collect()
+    }
+
+    fn advance(&mut self, now: Timestamp) {
+        self.planner.advance(now);
+    }
+
+    fn stats(&self) -> &PlanStats {
+        self.planner.stats()
+    }
+}

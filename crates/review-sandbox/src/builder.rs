@@ -16,7 +16,7 @@ use crate::credentials::Credentials;
 use crate::error::SandboxError;
 use crate::faults::{FaultKind, FaultLayer, Faults};
 use crate::handle::Sandbox;
-use crate::push::{PushTarget, Pusher};
+use crate::push::{PushTarget, Pusher, Pushes};
 use crate::writes::Writes;
 use crate::{router, taobao, wechat};
 
@@ -198,20 +198,21 @@ impl SandboxBuilder {
             credentials.taobao.clone(),
             Arc::clone(&clock),
         ));
-        let faults = Arc::new(FaultLayer::new(
-            Faults::new(seed, fault_rate, fault_kinds),
-            Arc::clone(&wechat),
-            Arc::clone(&writes),
+        let faults = Arc::new(FaultLayer {
+            plan: Faults::new(seed, fault_rate, fault_kinds),
+            wechat: Arc::clone(&wechat),
+            writes: Arc::clone(&writes),
             slow_response,
-        ));
-        let pusher = Arc::new(Pusher::new(
-            push,
-            push_interval,
-            push_retry_after,
+        });
+        let pusher = Arc::new(Pusher {
+            target: push,
+            every: push_interval,
+            retry_after: push_retry_after,
             seed,
-            Arc::clone(&clock),
-            Arc::clone(&wechat),
-        ));
+            clock: Arc::clone(&clock),
+            wechat: Arc::clone(&wechat),
+            log: Pushes::default(),
+        });
         let admin = Arc::new(Admin {
             pusher,
             writes,

@@ -27,27 +27,10 @@ use crate::writes::Writes;
 /// What the fault layer needs: its plan, WeChat (whose tokens it expires early), the write log
 /// (whose lost answers it marks) and how long a slow response stalls.
 pub(crate) struct FaultLayer {
-    plan: Faults,
-    wechat: Arc<wechat::Platform>,
-    writes: Arc<Writes>,
-    slow_response: Duration,
-}
-
-impl FaultLayer {
-    /// A layer drawing from `plan`.
-    pub(crate) fn new(
-        plan: Faults,
-        wechat: Arc<wechat::Platform>,
-        writes: Arc<Writes>,
-        slow_response: Duration,
-    ) -> Self {
-        Self {
-            plan,
-            wechat,
-            writes,
-            slow_response,
-        }
-    }
+    pub(crate) plan: Faults,
+    pub(crate) wechat: Arc<wechat::Platform>,
+    pub(crate) writes: Arc<Writes>,
+    pub(crate) slow_response: Duration,
 }
 
 /// The fault layer: lets the request through, or fails it as the seed decides.

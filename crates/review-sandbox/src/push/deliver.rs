@@ -37,37 +37,20 @@ pub(crate) fn original_id(seed: u64) -> String {
 
 /// Where and how often bad reviews are pushed, and the log of every attempt.
 pub(crate) struct Pusher {
-    target: Option<PushTarget>,
-    every: Option<Duration>,
-    retry_after: Duration,
-    seed: u64,
-    clock: Arc<Clock>,
-    wechat: Arc<wechat::Platform>,
+    /// Where to push (none: bad reviews are only created).
+    pub(crate) target: Option<PushTarget>,
+    /// How often a new bad review is created and pushed (none: only on demand).
+    pub(crate) every: Option<Duration>,
+    /// How long an attempt waits for an answer before the next.
+    pub(crate) retry_after: Duration,
+    /// The seed of nonces and safe mode's random bytes.
+    pub(crate) seed: u64,
+    /// The sandbox's clock (when a review is created and each attempt made).
+    pub(crate) clock: Arc<Clock>,
+    /// Where bad reviews are created, and whose appid seals them.
+    pub(crate) wechat: Arc<wechat::Platform>,
     /// Every delivery attempt, and the numbers that seed each delivery.
     pub(crate) log: Pushes,
-}
-
-impl Pusher {
-    /// Pushes to `target` (none: only the log stays empty), a new bad review `every` interval
-    /// if set, retried after `retry_after`; nonces drawn from `seed`.
-    pub(crate) fn new(
-        target: Option<PushTarget>,
-        every: Option<Duration>,
-        retry_after: Duration,
-        seed: u64,
-        clock: Arc<Clock>,
-        wechat: Arc<wechat::Platform>,
-    ) -> Self {
-        Self {
-            target,
-            every,
-            retry_after,
-            seed,
-            clock,
-            wechat,
-            log: Pushes::default(),
-        }
-    }
 }
 
 /// Creates a bad review at the sandbox's now and pushes it if a target is configured.

@@ -13,5 +13,5 @@ pub(crate) mod target;
 
 pub(crate) use deliver::{Pusher, new_bad_review, start_timer};
 pub use record::PushRecord;
-use record::Pushes;
+pub(crate) use record::Pushes;
 pub use target::PushTarget;

@@ -226,37 +226,11 @@ impl<'a> Generator<'a> {
             85..93 => RateResult::Neutral,
             _ => RateResult::Bad,
         };
-        let (content, defaulted) = match result {
-            RateResult::Good if rng.random_range(0..100) < 8 => {
-                (catalog::DEFAULT_GOOD.to_owned(), true)
-            }
-            RateResult::Good => (
-                format!(
-                    "{},{}{}",
-                    pick(rng, catalog::GOOD_OPENERS),
-                    pick(rng, catalog::GOOD_DETAILS),
-                    pick(rng, catalog::GOOD_EMOJI)
-                ),
-                false,
-            ),
-            RateResult::Neutral => (
-                format!(
-                    "{}{},{}。",
-                    pick(rng, catalog::NEUTRAL_EMOJI),
-                    pick(rng, catalog::NEUTRAL_PARTS),
-                    pick(rng, catalog::NEUTRAL_PARTS)
-                ),
-                false,
-            ),
-            RateResult::Bad => (
-                format!(
-                    "{} {},{}!",
-                    pick(rng, catalog::BAD_EMOJI),
-                    pick(rng, catalog::BAD_PARTS),
-                    pick(rng, catalog::BAD_PARTS)
-                ),
-                false,
-            ),
+        let defaulted = matches!(result, RateResult::Good) && rng.random_range(0..100) < 8;
+        let content = if defaulted {
+            catalog::DEFAULT_GOOD.to_owned()
+        } else {
+            sentence(rng, result)
         };
         let reply_share = match result {
             RateResult::Good => 15,
@@ -378,6 +352,30 @@ pub(crate) fn mask(name: &str) -> String {
     let last = chars.next_back().unwrap_or(first);
     let stars = if first.is_ascii() { "**" } else { "***" };
     format!("{first}{stars}{last}")
+}
+
+/// A rate's words for `result`: three picks from the catalog, in the result's pattern.
+fn sentence(rng: &mut ChaCha20Rng, result: RateResult) -> String {
+    let parts = match result {
+        RateResult::Good => [
+            catalog::GOOD_OPENERS,
+            catalog::GOOD_DETAILS,
+            catalog::GOOD_EMOJI,
+        ],
+        RateResult::Neutral => [
+            catalog::NEUTRAL_EMOJI,
+            catalog::NEUTRAL_PARTS,
+            catalog::NEUTRAL_PARTS,
+        ],
+        RateResult::Bad => [catalog::BAD_EMOJI, catalog::BAD_PARTS, catalog::BAD_PARTS],
+    };
+    // Drawn in order, as the sentence reads.
+    let [first, second, third] = parts.map(|options| pick(rng, options));
+    match result {
+        RateResult::Good => format!("{first},{second}{third}"),
+        RateResult::Neutral => format!("{first}{second},{third}。"),
+        RateResult::Bad => format!("{first} {second},{third}!"),
+    }
 }
 
 /// One of `options` (an empty string for an empty list, which the catalog never has).

@@ -1,18 +1,15 @@
 //! The blocking driver: `review_protocol::call`'s machine, sending on the caller's thread.
 
-use jiff::Timestamp;
-use review_model::Review;
+use review_protocol::Endpoint;
 use review_protocol::call::Call;
-use review_protocol::taobao::{Fw199Context, WindowPlanner};
-use review_protocol::wechat::{CommentPager, GetCommentList, WechatContext};
-use review_protocol::{Endpoint, Walk};
+use review_protocol::taobao::Fw199Context;
+use review_protocol::wechat::WechatContext;
 
 use crate::config::ClientConfig;
 use crate::drive::{self, Machine};
 use crate::error::ClientError;
 use crate::methods::endpoint_methods;
-use crate::pager::Pager;
-use crate::requests::{Paged, RateRange};
+use crate::pager::pager_methods;
 use crate::run::{Action, Run};
 use crate::transport::BlockingTransport;
 
@@ -85,35 +82,5 @@ impl<T: BlockingTransport> BlockingClient<T> {
 
     endpoint_methods!(;);
 
-    /// Every comment of `query`'s window, page after page, each once, as an iterator.
-    pub fn comments(
-        &self,
-        query: GetCommentList,
-    ) -> Result<Pager<'_, Self, CommentPager>, ClientError> {
-        self.pager(query)
-    }
-
-    /// Every rate of `range`, windows split under the 1500 cap, each once, as an iterator;
-    /// [`Pager::stats`] gives the splits, truncations and the 180-day clamp.
-    pub fn rates(&self, range: RateRange) -> Result<Pager<'_, Self, WindowPlanner>, ClientError> {
-        self.pager(range)
-    }
-
-    /// Every review of a [`WechatReviews`](crate::WechatReviews) or
-    /// [`TaobaoReviews`](crate::TaobaoReviews) request, as unified [`Review`]s.
-    pub fn reviews<R>(&self, request: R) -> Result<Pager<'_, Self, R::Walk>, ClientError>
-    where
-        R: Paged,
-        R::Walk: Walk<Item = Review>,
-    {
-        self.pager(request)
-    }
-
-    /// Any walk, as an iterator. Nothing is sent until it is iterated.
-    pub fn pager<R: Paged>(&self, request: R) -> Result<Pager<'_, Self, R::Walk>, ClientError> {
-        Ok(Pager::new(
-            self,
-            request.walk(&self.config, Timestamp::now())?,
-        ))
-    }
+    pager_methods!("an iterator");
 }

@@ -1,18 +1,15 @@
 //! The async driver: `review_protocol::call`'s machine, sending through an async transport.
 
-use jiff::Timestamp;
-use review_model::Review;
+use review_protocol::Endpoint;
 use review_protocol::call::Call;
-use review_protocol::taobao::{Fw199Context, WindowPlanner};
-use review_protocol::wechat::{CommentPager, GetCommentList, WechatContext};
-use review_protocol::{Endpoint, Walk};
+use review_protocol::taobao::Fw199Context;
+use review_protocol::wechat::WechatContext;
 
 use crate::config::ClientConfig;
 use crate::drive::{self, Machine};
 use crate::error::ClientError;
 use crate::methods::endpoint_methods;
-use crate::pager::Pager;
-use crate::requests::{Paged, RateRange};
+use crate::pager::pager_methods;
 use crate::run::{Action, Run};
 use crate::transport::AsyncTransport;
 
@@ -69,35 +66,5 @@ impl<T: AsyncTransport> AsyncClient<T> {
 
     endpoint_methods!(async; .await);
 
-    /// Every comment of `query`'s window as a stream, each once. An error ends it.
-    pub fn comments(
-        &self,
-        query: GetCommentList,
-    ) -> Result<Pager<'_, Self, CommentPager>, ClientError> {
-        self.pager(query)
-    }
-
-    /// Every rate of `range` as a stream; see
-    /// [`BlockingClient::rates`](crate::BlockingClient::rates).
-    pub fn rates(&self, range: RateRange) -> Result<Pager<'_, Self, WindowPlanner>, ClientError> {
-        self.pager(range)
-    }
-
-    /// Every review of a [`WechatReviews`](crate::WechatReviews) or
-    /// [`TaobaoReviews`](crate::TaobaoReviews) request, as a stream of unified [`Review`]s.
-    pub fn reviews<R>(&self, request: R) -> Result<Pager<'_, Self, R::Walk>, ClientError>
-    where
-        R: Paged,
-        R::Walk: Walk<Item = Review>,
-    {
-        self.pager(request)
-    }
-
-    /// Any walk, as a stream. Nothing is sent until it is polled.
-    pub fn pager<R: Paged>(&self, request: R) -> Result<Pager<'_, Self, R::Walk>, ClientError> {
-        Ok(Pager::new(
-            self,
-            request.walk(&self.config, Timestamp::now())?,
-        ))
-    }
+    pager_methods!("a stream");
 }

@@ -17,15 +17,15 @@ use futures_util::{StreamExt, TryStreamExt};
 use jiff::{SignedDuration, Timestamp};
 use review_client::{
     AsyncClient, AsyncTransport, BlockingClient, BlockingTransport, ClientConfig, ClientError,
-    HttpResult, MemoryTokenStore, RateRange, TokenStore,
+    HttpResult, MemoryTokenStore, RateRange, TaobaoReviews, TokenStore, WechatReviews,
 };
 use review_model::taobao::TradeRate;
 use review_model::wechat::{Comment, CommentDetail, CustomMessage, FilterType, ReplyThread};
-use review_model::{CommentId, Secret};
+use review_model::{CommentId, Review, Secret};
 use review_protocol::retry::RetryPolicy;
 use review_protocol::taobao::{PlanStats, SearchTradeRates};
 use review_protocol::wechat::token_cache::{RefreshKind, TokenConfig};
-use review_protocol::wechat::{ConfirmCompromise, GetCommentList};
+use review_protocol::wechat::{ConfirmCompromise, GetCommentList, ReviewStats};
 use review_reqwest::ReqwestTransport;
 use review_sandbox::{FaultKind, Sandbox};
 use review_ureq::UreqTransport;
@@ -163,6 +163,7 @@ trait Driver: Send + Sync + Sized + 'static {
         since: Timestamp,
         until: Timestamp,
     ) -> Result<(Vec<TradeRate>, PlanStats), ClientError>;
+    fn reviews(&self, request: WechatReviews) -> Result<(Vec<Review>, ReviewStats), ClientError>;
 }
 
 struct Blocking(BlockingClient<Counting<UreqTransport>>);
@@ -234,6 +235,11 @@ impl Driver for Blocking {
         let mut walk = self.0.rates(range(base, since, until))?;
         let rates = walk.by_ref().collect::<Result<Vec<_>, _>>()?;
         Ok((rates, walk.stats().clone()))
+    }
+    fn reviews(&self, request: WechatReviews) -> Result<(Vec<Review>, ReviewStats), ClientError> {
+        let mut walk = self.0.reviews(request)?;
+        let reviews = walk.by_ref().collect::<Result<Vec<_>, _>>()?;
+        Ok((reviews, walk.stats().clone()))
     }
 }
 
@@ -336,6 +342,13 @@ impl Driver for Async {
                 rates.push(rate?);
             }
             Ok((rates, walk.stats().clone()))
+        })
+    }
+    fn reviews(&self, request: WechatReviews) -> Result<(Vec<Review>, ReviewStats), ClientError> {
+        self.runtime.block_on(async {
+            let mut walk = self.client.reviews(request)?;
+            let reviews = walk.by_ref().try_collect().await?;
+            Ok((reviews, walk.stats().clone()))
         })
     }
 }
@@ -507,6 +520,39 @@ fn paging_is_exact<D: Driver>() {
     assert_eq!(received.len() + given.len(), 4_000, "every generated rate");
     assert_eq!(keys.len(), 4_000, "each once");
     assert!(stats.splits > 0, "the >1500 burst was split: {stats:?}");
+}
+
+/// The review walk gives every comment once, in the listing's order, `replied` exactly when the
+/// awaiting-reply listing leaves it out, in windows under the cap.
+fn reviews_join_replied<D: Driver>() {
+    let sandbox = Sandbox::builder()
+        .seed(16)
+        .comments(1_200)
+        .rates(0)
+        .start("127.0.0.1:0")
+        .unwrap();
+    let driver = D::build(config_for(&sandbox, None), Arc::default());
+    let all = all_comments(&driver, FilterType::All);
+    let awaiting: HashSet<CommentId> = all_comments(&driver, FilterType::AwaitingReply)
+        .into_iter()
+        .map(|c| c.comment_id)
+        .collect();
+    assert!(!awaiting.is_empty() && awaiting.len() < all.len());
+    let (since, until) = window();
+    let (reviews, stats) = driver
+        .reviews(WechatReviews::new(since, until).window_cap(300))
+        .unwrap();
+    let expected: Vec<(String, bool)> = all
+        .iter()
+        .map(|c| (c.comment_id.to_string(), !awaiting.contains(&c.comment_id)))
+        .collect();
+    let got: Vec<(String, bool)> = reviews.into_iter().map(|r| (r.id, r.replied)).collect();
+    assert_eq!(got, expected);
+    assert!(
+        stats.splits > 0,
+        "1200 comments under a cap of 300: {stats:?}"
+    );
+    assert!(stats.largest_awaiting <= 300, "{stats:?}");
 }
 
 fn tokens_expire_and_are_invalidated_mid_stream<D: Driver>() {
@@ -821,6 +867,11 @@ macro_rules! suite {
             }
 
             #[test]
+            fn reviews_join_replied() {
+                super::reviews_join_replied::<$driver>();
+            }
+
+            #[test]
             fn faults_change_nothing() {
                 super::faults_change_nothing::<$driver>();
             }
@@ -835,6 +886,32 @@ macro_rules! suite {
 
 suite!(Blocking, blocking_ureq);
 suite!(Async, async_reqwest);
+
+/// Making a pager sends nothing, on either client: requests go out as it is iterated.
+#[test]
+fn pagers_are_lazy() {
+    let sandbox = Sandbox::builder()
+        .comments(10)
+        .rates(10)
+        .start("127.0.0.1:0")
+        .unwrap();
+    let probe = Arc::new(Probe::default());
+    let blocking = Blocking::build(config_for(&sandbox, None), Arc::clone(&probe));
+    let (since, until) = window();
+    let pager = blocking
+        .0
+        .reviews(WechatReviews::new(since, until))
+        .unwrap();
+    let rates = blocking.0.rates(RateRange::new(since, until)).unwrap();
+    let nonblocking = Async::build(config_for(&sandbox, None), Arc::clone(&probe));
+    let stream = nonblocking
+        .client
+        .reviews(TaobaoReviews::new(since, until))
+        .unwrap();
+    assert_eq!(probe.token_requests(), 0);
+    assert_eq!(probe.calls.load(Ordering::SeqCst), 0);
+    drop((pager, rates, stream));
+}
 
 #[test]
 fn fault_kinds_are_public() {

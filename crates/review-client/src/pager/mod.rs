@@ -6,6 +6,7 @@
 //! needs around them: the items of the last page, the moving clock, stopping after an error.
 
 mod iter;
+mod methods;
 mod stream;
 
 use std::collections::VecDeque;
@@ -16,6 +17,8 @@ use jiff::Timestamp;
 use review_protocol::Walk;
 
 use crate::error::ClientError;
+
+pub(crate) use methods::pager_methods;
 
 /// A request on the wire, for the async pager (boxed: the pager is a named type).
 type InFlight<'c, P> = Pin<Box<dyn Future<Output = Result<P, ClientError>> + Send + 'c>>;

@@ -1,56 +1,5 @@
 //! Every WeChat review of a range as a unified [`Review`], with `replied` right, in memory
-//! bounded by a window, as a sans-IO state machine.
-//!
-//! The list endpoint does not say whether a comment was answered, but its `awaiting-reply`
-//! listing of the same window does: a comment is `replied` exactly when it is not in it. So
-//! each window is read twice: the awaiting-reply ids into a set, then the listing itself,
-//! joined against the set.
-//!
-//! That set, and the [`CommentPager`]s (which remember every id they delivered, to drop the
-//! duplicates of a changing list), grow with the window. So the range is cut into windows of
-//! at most [`WINDOW_CAP`] comments: a one-comment probe reads a window's `total`, a window
-//! above the cap is halved (the newer half first, so reviews come newest first, as the
-//! platform lists them), and each final window gets pagers and a set of its own. Memory is
-//! bounded by the cap (some 70 bytes per id in each of the three sets: about 1 MB), whatever
-//! the range, at the cost of one small probe per window. Windows are whole seconds with
-//! inclusive bounds, as the API reads them ([`Window`]), so halves neither overlap nor leave a
-//! gap. A single second holding more than the cap cannot be split and is read whole. A
-//! one-second window needs no probe.
-//!
-//! # Example
-//!
-//! ```
-//! use jiff::Timestamp;
-//! use review_model::wechat::{CommentListPage, FilterType};
-//! use review_protocol::Walk;
-//! use review_protocol::wechat::{GetCommentList, ReviewWalk};
-//!
-//! // Two comments; "2" awaits a reply.
-//! let serve = |query: &GetCommentList| -> CommentListPage {
-//!     let ids: &[&str] = match query.filter {
-//!         Some(FilterType::AwaitingReply) => &["2"],
-//!         _ => &["1", "2"],
-//!     };
-//!     let list: Vec<_> = ids
-//!         .iter()
-//!         .skip(query.offset as usize)
-//!         .take(query.limit as usize)
-//!         .map(|id| serde_json::json!({"commentId": id, "score": 500, "createTime": "1700000000"}))
-//!         .collect();
-//!     serde_json::from_value(serde_json::json!({"commentList": list, "total": ids.len()})).unwrap()
-//! };
-//!
-//! let (since, until) = (Timestamp::from_second(1_699_999_000)?, Timestamp::from_second(1_700_000_000)?);
-//! let mut walk = ReviewWalk::new(GetCommentList::new(since, until).filter(FilterType::All).limit(100))?;
-//! let mut replied = Vec::new();
-//! while let Some(request) = walk.next_request() {
-//!     // A driver sends `request.request(&ctx)?` and parses the answer here.
-//!     replied.extend(walk.feed(serve(&request)).into_iter().map(|r| (r.id, r.replied)));
-//! }
-//! assert_eq!(replied, [("1".to_owned(), true), ("2".to_owned(), false)]);
-//! assert_eq!((walk.stats().probes, walk.stats().windows), (1, 1));
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
+//! bounded by a window: [`ReviewWalk`].
 
 use std::collections::HashSet;
 use std::mem;
@@ -103,11 +52,62 @@ enum Step {
     Done,
 }
 
-/// Reads every WeChat review of a range once, as [`Review`]s with `replied`, a window of at
-/// most [`WINDOW_CAP`] comments at a time; see the [module](self) for how.
+/// Reads every WeChat review of a range once, as a [`Review`] with `replied` right, a window of
+/// at most [`WINDOW_CAP`] comments at a time.
+///
+/// The list endpoint does not say whether a comment was answered, but its `awaiting-reply`
+/// listing of the same window does: a comment is `replied` exactly when it is not in it. So
+/// each window is read twice: the awaiting-reply ids into a set, then the listing itself,
+/// joined against the set.
+///
+/// That set, and the [`CommentPager`]s (which remember every id they delivered, to drop the
+/// duplicates of a changing list), grow with the window. So the range is cut into windows of
+/// at most [`WINDOW_CAP`] comments: a one-comment probe reads a window's `total`, a window
+/// above the cap is halved (the newer half first, so reviews come newest first, as the
+/// platform lists them), and each final window gets pagers and a set of its own. Memory is
+/// bounded by the cap (some 70 bytes per id in each of the three sets: about 1 MB), whatever
+/// the range, at the cost of one small probe per window. Windows are whole seconds with
+/// inclusive bounds, as the API reads them ([`Window`]), so halves neither overlap nor leave a
+/// gap. A single second holding more than the cap cannot be split and is read whole. A
+/// one-second window needs no probe.
 ///
 /// Holds the decisions only; the caller sends the requests ([`Walk::next_request`] gives the
 /// same request until fed, so a failed one is retried by asking again).
+///
+/// # Example
+///
+/// ```
+/// use jiff::Timestamp;
+/// use review_model::wechat::{CommentListPage, FilterType};
+/// use review_protocol::Walk;
+/// use review_protocol::wechat::{GetCommentList, ReviewWalk};
+///
+/// // Two comments; "2" awaits a reply.
+/// let serve = |query: &GetCommentList| -> CommentListPage {
+///     let ids: &[&str] = match query.filter {
+///         Some(FilterType::AwaitingReply) => &["2"],
+///         _ => &["1", "2"],
+///     };
+///     let list: Vec<_> = ids
+///         .iter()
+///         .skip(query.offset as usize)
+///         .take(query.limit as usize)
+///         .map(|id| serde_json::json!({"commentId": id, "score": 500, "createTime": "1700000000"}))
+///         .collect();
+///     serde_json::from_value(serde_json::json!({"commentList": list, "total": ids.len()})).unwrap()
+/// };
+///
+/// let (since, until) = (Timestamp::from_second(1_699_999_000)?, Timestamp::from_second(1_700_000_000)?);
+/// let mut walk = ReviewWalk::new(GetCommentList::new(since, until).filter(FilterType::All).limit(100))?;
+/// let mut replied = Vec::new();
+/// while let Some(request) = walk.next_request() {
+///     // A driver sends `request.request(&ctx)?` and parses the answer here.
+///     replied.extend(walk.feed(serve(&request)).into_iter().map(|r| (r.id, r.replied)));
+/// }
+/// assert_eq!(replied, [("1".to_owned(), true), ("2".to_owned(), false)]);
+/// assert_eq!((walk.stats().probes, walk.stats().windows), (1, 1));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct ReviewWalk {
     /// The filter and page size of the listings; its window is the range.

@@ -259,3 +259,27 @@ fn answer_shapes() {
     ];
     insta::assert_snapshot!(cases.join("\n"));
 }
+
+#[test]
+fn a_signed_get_carries_the_signed_form_in_its_query() {
+    use review_protocol::taobao::fw199::wire;
+    let ctx = ctx(at("2026-03-01 00:00:00"));
+    let params = [("page_no", "2".to_owned()), ("nick", "店 & co".to_owned())];
+    let post = wire::signed_post(&ctx, "/gateway/x", &params).unwrap();
+    let get = wire::signed_get(&ctx, "/gateway/x", &params).unwrap();
+    assert_eq!(get.method(), http::Method::GET);
+    assert_eq!(get.uri().path(), "/gateway/x");
+    assert!(get.body().is_empty());
+    let form = std::str::from_utf8(post.body()).unwrap();
+    assert_eq!(get.uri().query(), Some(form));
+    let fields = verify_form(form.as_bytes(), &Secret::new(SECRET)).unwrap();
+    assert_eq!(fields.len(), 4, "{fields:?}");
+
+    let empty = Fw199Context::new(
+        BaseUrl::fw199(),
+        Fw199Credentials::new(" ", Secret::new(SECRET)),
+        at("2026-03-01 00:00:00"),
+    );
+    let err = wire::signed_get(&empty, "/gateway/x", &params).unwrap_err();
+    assert!(err.to_string().contains("appid"), "{err}");
+}

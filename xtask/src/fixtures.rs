@@ -1,24 +1,26 @@
-//! `cargo xtask fixtures [--check]`: every fixture is decoded by a snapshot test and replayed by
-//! the sandbox conformance test, and no snapshot is left without its fixture.
+//! `cargo xtask fixtures [--check]`: every fixture is listed in `fixtures/manifest.json`,
+//! decoded by a snapshot test and replayed by the sandbox conformance test (or the manifest says
+//! why not), and no snapshot is left without its fixture.
 //!
 //! For every `fixtures/<platform>/<operation>/<case>.json`:
+//! - the manifest has an entry for `<platform>/<operation>` (and every entry has its folder);
 //! - the review model's snapshot (`crates/review-model/tests/snapshots/`
-//!   `fixtures__every_fixture_decodes@<platform>__<operation>__<case>.json.snap`) exists;
-//! - the sandbox conformance test (`crates/review-sandbox/tests/conformance.rs`, read as text)
-//!   replays it: its platform is one the test loads, and it is not a push (pushes go the other
-//!   way and are excluded by the test), or it is named in the test's `NOT_REPLAYED` list;
-//! - the conformance test's `NOT_REPLAYED` and `SUBSTITUTED` lists only name existing fixtures.
+//!   `fixtures__every_fixture_decodes@<platform>__<operation>__<case>.json.snap`) exists, unless
+//!   the operation's output is still raw JSON (`json`: provisional, no snapshot yet);
+//! - the conformance treatment is the manifest's: replayed, substituted, not replayed with a
+//!   reason, or not emulated by the sandbox yet; and the cases it names exist.
 //!
-//! And every snapshot under `crates/*/tests/snapshots/` named after a fixture (`...@<x>.json.snap`)
-//! still has its fixture, looked up under the directory its test's `insta::glob!` walks.
+//! And every snapshot under `crates/*/tests/snapshots/` taken over a fixture (its header's
+//! `input_file:`) still has its fixture.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 
 use crate::cargo;
+use crate::manifest::{self, Manifest, Output};
 
 /// The options.
 #[derive(clap::Args)]
@@ -55,55 +57,44 @@ pub(crate) fn run(args: &Args) -> Result<()> {
 const MODEL_SNAPSHOTS: &str = "crates/review-model/tests/snapshots";
 /// The prefix of the model's per-fixture snapshots.
 const MODEL_PREFIX: &str = "fixtures__every_fixture_decodes@";
-/// The sandbox conformance test.
-const CONFORMANCE: &str = "crates/review-sandbox/tests/conformance.rs";
 
-/// How the sandbox conformance test treats a fixture.
+/// How the sandbox conformance test treats a fixture, as the manifest says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Replay {
     /// Replayed against the sandbox.
     Replayed,
-    /// Named in `NOT_REPLAYED`.
-    Skipped,
-    /// An operation the test leaves out by design (`push`).
-    Excluded,
-    /// Not replayed and not named: a problem.
-    Missing,
+    /// Replayed, its error condition replaced by another refusal (shape checked, code not).
+    Substituted,
+    /// Not replayed, for the manifest's reason (a case or a whole operation, such as `push`).
+    Skipped(String),
+    /// Its endpoint is not emulated by the sandbox yet.
+    NotEmulated,
+    /// Not in the manifest: a problem.
+    Unlisted,
 }
 
 impl fmt::Display for Replay {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Replayed => "replayed",
-            Self::Skipped => "skipped (NOT_REPLAYED)",
-            Self::Excluded => "not replayed (push)",
-            Self::Missing => "NOT REPLAYED",
-        })
+        match self {
+            Self::Replayed => f.write_str("replayed"),
+            Self::Substituted => f.write_str("replayed (substituted)"),
+            Self::Skipped(reason) => write!(f, "not replayed: {reason}"),
+            Self::NotEmulated => f.write_str("NOT EMULATED YET"),
+            Self::Unlisted => f.write_str("NOT IN THE MANIFEST"),
+        }
     }
 }
 
 /// One fixture and what covers it.
 #[derive(Debug)]
 struct Coverage {
-    /// `wechat/mpcommentlist_get/doc_example` (no `.json`).
+    /// `wechat/comment_list/doc_example` (no `.json`).
     name: String,
-    model_snapshot: bool,
+    /// Whether the model snapshots it; `None` for a raw-JSON operation, which is not yet.
+    model_snapshot: Option<bool>,
     /// Other per-fixture snapshots (protocol), by test.
     other_snapshots: Vec<String>,
     replay: Replay,
-}
-
-/// What the conformance test says about fixtures, read from its source.
-#[derive(Debug, Default)]
-struct Conformance {
-    /// The platform directories it loads (`for platform in ["wechat", "fw199"]`).
-    platforms: BTreeSet<String>,
-    /// Operations it leaves out (`f.operation != "push"`).
-    excluded_operations: BTreeSet<String>,
-    /// `NOT_REPLAYED`.
-    not_replayed: Vec<String>,
-    /// `SUBSTITUTED`.
-    substituted: Vec<String>,
 }
 
 /// The result of a check over one workspace layout.
@@ -122,79 +113,84 @@ impl Report {
         if names.is_empty() {
             bail!("no fixtures under {}", fixtures_dir.display());
         }
-        let snapshots = snapshot_files(root)?;
-        let conformance_path = root.join(CONFORMANCE);
-        let conformance_text = std::fs::read_to_string(&conformance_path)
-            .with_context(|| format!("reading {}", conformance_path.display()))?;
-        let conformance = Conformance::parse(&conformance_text);
-
+        let manifest = Manifest::load(&fixtures_dir).map_err(|e| anyhow!(e))?;
         let mut report = Self::default();
-        if conformance.platforms.is_empty() {
-            report.problems.push(format!(
-                "{CONFORMANCE}: cannot find the platforms it loads (`for platform in [...]`)"
-            ));
-        }
-        if !conformance_text.contains("const NOT_REPLAYED") {
-            report.problems.push(format!(
-                "{CONFORMANCE}: cannot find its `NOT_REPLAYED` list"
-            ));
-        }
+
         let known: BTreeSet<&str> = names.iter().map(String::as_str).collect();
-        for (list, entries) in [
-            ("NOT_REPLAYED", &conformance.not_replayed),
-            ("SUBSTITUTED", &conformance.substituted),
-        ] {
-            for entry in entries {
-                if !known.contains(entry.as_str()) {
-                    report.problems.push(format!(
-                        "{CONFORMANCE}: {list} names fixtures/{entry}.json, which does not exist"
-                    ));
+        let folders: BTreeSet<String> = names
+            .iter()
+            .map(|n| {
+                let (platform, operation) = platform_operation(n);
+                format!("{platform}/{operation}")
+            })
+            .collect();
+        for op in &manifest.operations {
+            if !folders.contains(&op.folder()) {
+                report.problems.push(format!(
+                    "fixtures/{}: {} lists {}, which has no fixtures",
+                    manifest::FILE,
+                    op.name(),
+                    op.folder()
+                ));
+            }
+            for (list, cases) in [
+                ("substituted", &op.substituted),
+                ("not_replayed", &op.not_replayed),
+            ] {
+                for case in cases.keys() {
+                    if !known.contains(format!("{}/{case}", op.folder()).as_str()) {
+                        report.problems.push(format!(
+                            "fixtures/{}: {}'s {list} names fixtures/{}/{case}.json, which does \
+                             not exist",
+                            manifest::FILE,
+                            op.name(),
+                            op.folder()
+                        ));
+                    }
                 }
             }
         }
 
-        // Per-fixture snapshots, resolved to the fixture they name.
-        let mut covered: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-        let mut model: BTreeSet<&str> = BTreeSet::new();
-        for snapshot in &snapshots {
+        // Per-fixture snapshots, resolved to the fixture their header names.
+        let mut covered: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut model: BTreeSet<String> = BTreeSet::new();
+        for snapshot in snapshot_files(root)? {
             let Some(file) = snapshot.file_name().and_then(|f| f.to_str()) else {
                 continue;
             };
-            let Some((test, suffix)) = fixture_snapshot_name(file) else {
+            let Some(test) = fixture_snapshot_test(file) else {
                 continue;
             };
-            let scopes = glob_scopes(snapshot, test);
-            let matching: Vec<&str> = names
-                .iter()
-                .map(String::as_str)
-                .filter(|name| {
-                    scopes
-                        .iter()
-                        .any(|scope| ends_with_components(name, scope, &suffix))
-                })
-                .collect();
-            let shown = display_path(root, snapshot);
-            match matching.as_slice() {
-                [] => report.orphans.push(shown),
-                [one] => {
-                    if file.starts_with(MODEL_PREFIX) && shown.starts_with(MODEL_SNAPSHOTS) {
-                        model.insert(one);
-                    } else {
-                        let krate = snapshot
-                            .ancestors()
-                            .nth(3)
-                            .and_then(Path::file_name)
-                            .map(|k| k.to_string_lossy().into_owned())
-                            .unwrap_or_default();
-                        covered
-                            .entry(one)
-                            .or_default()
-                            .push(format!("{krate}/tests/{test}.rs"));
-                    }
-                }
-                several => report.problems.push(format!(
-                    "{shown} could name any of {several:?} (its test's glob is too wide to tell)"
-                )),
+            let shown = display_path(root, &snapshot);
+            let text = std::fs::read_to_string(&snapshot)
+                .with_context(|| format!("reading {}", snapshot.display()))?;
+            let Some(input) = input_file(&text) else {
+                report.problems.push(format!(
+                    "{shown} is named after a fixture but its header has no `input_file:`"
+                ));
+                continue;
+            };
+            let Some(name) = input
+                .strip_prefix("fixtures/")
+                .and_then(|n| n.strip_suffix(".json"))
+                .filter(|n| known.contains(n))
+            else {
+                report.orphans.push(shown);
+                continue;
+            };
+            if shown.starts_with(MODEL_SNAPSHOTS) && file.starts_with(MODEL_PREFIX) {
+                model.insert(name.to_owned());
+            } else {
+                let krate = snapshot
+                    .ancestors()
+                    .nth(3)
+                    .and_then(Path::file_name)
+                    .map(|k| k.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                covered
+                    .entry(name.to_owned())
+                    .or_default()
+                    .push(format!("{krate}/tests/{test}.rs"));
             }
         }
         for orphan in &report.orphans {
@@ -203,30 +199,35 @@ impl Report {
                 .push(format!("{orphan} is orphaned: its fixture does not exist"));
         }
 
+        let mut unlisted = BTreeSet::new();
         for name in &names {
             let (platform, operation) = platform_operation(name);
-            let replay = if conformance.not_replayed.iter().any(|n| n == name) {
-                Replay::Skipped
-            } else if conformance.excluded_operations.contains(operation) {
-                Replay::Excluded
-            } else if conformance.platforms.contains(platform) {
-                Replay::Replayed
-            } else {
-                Replay::Missing
+            let case = name.rsplit('/').next().unwrap_or_default();
+            let entry = manifest.get(platform, operation);
+            let replay = match entry {
+                None => Replay::Unlisted,
+                Some(op) => match op.skip_reason(case) {
+                    _ if op.replay == manifest::Replay::NotEmulated => Replay::NotEmulated,
+                    Some(reason) => Replay::Skipped(reason.to_owned()),
+                    None if op.substituted.contains_key(case) => Replay::Substituted,
+                    None => Replay::Replayed,
+                },
             };
-            let model_snapshot = model.contains(name.as_str());
-            if !model_snapshot {
+            if replay == Replay::Unlisted && unlisted.insert(format!("{platform}/{operation}")) {
+                report.problems.push(format!(
+                    "fixtures/{platform}/{operation} has no entry in fixtures/{}",
+                    manifest::FILE
+                ));
+            }
+            let model_snapshot = match entry.map(|op| op.output) {
+                Some(Output::Json) => None,
+                _ => Some(model.contains(name.as_str())),
+            };
+            if model_snapshot == Some(false) {
                 report.problems.push(format!(
                     "fixtures/{name}.json has no snapshot {MODEL_SNAPSHOTS}/{MODEL_PREFIX}{}.json.snap \
                      (run `cargo insta test -p review-model` and review it)",
                     name.replace('/', "__")
-                ));
-            }
-            if replay == Replay::Missing {
-                report.problems.push(format!(
-                    "fixtures/{name}.json is not replayed by {CONFORMANCE}: it loads the platforms \
-                     {:?}; load `{platform}` there or name the fixture in NOT_REPLAYED with a reason",
-                    conformance.platforms
                 ));
             }
             report.fixtures.push(Coverage {
@@ -259,7 +260,11 @@ impl Report {
                 format!(
                     "{:<width$}  model snapshot: {}, sandbox: {}{others}",
                     c.name,
-                    if c.model_snapshot { "yes" } else { "MISSING" },
+                    match c.model_snapshot {
+                        Some(true) => "yes",
+                        Some(false) => "MISSING",
+                        None => "not yet (raw JSON output)",
+                    },
                     c.replay,
                 )
             })
@@ -274,95 +279,34 @@ impl Report {
 
     /// One line.
     fn summary(&self) -> String {
-        let count = |replay: &Replay| self.fixtures.iter().filter(|c| c.replay == *replay).count();
+        let count =
+            |keep: fn(&Replay) -> bool| self.fixtures.iter().filter(|c| keep(&c.replay)).count();
         format!(
-            "fixtures: {} fixtures, {} with a model snapshot, {} replayed by the sandbox, \
-             {} skipped with a reason, {} pushes (not replayed), {} orphaned snapshots",
+            "fixtures: {} fixtures, {} with a model snapshot, {} replayed by the sandbox ({} \
+             substituted), {} not replayed with a reason, {} of endpoints not emulated yet, {} \
+             orphaned snapshots",
             self.fixtures.len(),
-            self.fixtures.iter().filter(|c| c.model_snapshot).count(),
-            count(&Replay::Replayed),
-            count(&Replay::Skipped),
-            count(&Replay::Excluded),
+            self.fixtures
+                .iter()
+                .filter(|c| c.model_snapshot == Some(true))
+                .count(),
+            count(|r| matches!(r, Replay::Replayed | Replay::Substituted)),
+            count(|r| *r == Replay::Substituted),
+            count(|r| matches!(r, Replay::Skipped(_))),
+            count(|r| *r == Replay::NotEmulated),
             self.orphans.len(),
         )
     }
 }
 
-impl Conformance {
-    fn parse(text: &str) -> Self {
-        let platforms = text
-            .find("for platform in [")
-            .and_then(|start| {
-                let rest = text.get(start..)?;
-                let end = rest.find(']')?;
-                rest.get(..end)
-            })
-            .map(|list| quoted(list).into_iter().collect())
-            .unwrap_or_default();
-        let mut excluded_operations = BTreeSet::new();
-        let mut rest = text;
-        while let Some(at) = rest.find("operation != \"") {
-            let after = rest.get(at + "operation != ".len()..).unwrap_or_default();
-            if let Some(op) = quoted(after).into_iter().next() {
-                excluded_operations.insert(op);
-            }
-            rest = after;
-        }
-        Self {
-            platforms,
-            excluded_operations,
-            not_replayed: const_list(text, "NOT_REPLAYED"),
-            substituted: const_list(text, "SUBSTITUTED"),
-        }
-    }
-}
-
-/// The fixture names (`platform/operation/case`) in a `const NAME: [...] = [...];`.
-fn const_list(text: &str, name: &str) -> Vec<String> {
-    let Some(start) = text.find(&format!("const {name}")) else {
-        return Vec::new();
-    };
-    let rest = text.get(start..).unwrap_or_default();
-    let Some(eq) = rest.find('=') else {
-        return Vec::new();
-    };
-    let body = rest.get(eq..).unwrap_or_default();
-    let body = body
-        .get(..body.find("];").unwrap_or(body.len()))
-        .unwrap_or_default();
-    quoted(body)
-        .into_iter()
-        .filter(|s| {
-            s.split('/').count() == 3
-                && s.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '/' || c == '-')
-        })
-        .collect()
-}
-
-/// The contents of the string literals in `text` (escapes kept as written, which is enough here).
-fn quoted(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c != '"' {
-            continue;
-        }
-        let mut literal = String::new();
-        let mut escaped = false;
-        for c in chars.by_ref() {
-            match (escaped, c) {
-                (false, '\\') => escaped = true,
-                (false, '"') => break,
-                _ => {
-                    escaped = false;
-                    literal.push(c);
-                }
-            }
-        }
-        out.push(literal);
-    }
-    out
+/// The `input_file:` of a snapshot's header (`fixtures/wechat/token/ok.json`).
+fn input_file(snapshot: &str) -> Option<&str> {
+    let header = snapshot.strip_prefix("---\n")?;
+    let header = header.get(..header.find("\n---")?)?;
+    header
+        .lines()
+        .find_map(|line| line.strip_prefix("input_file:"))
+        .map(str::trim)
 }
 
 /// Every `fixtures/<platform>/<operation>/<case>.json`, as `platform/operation/case`, sorted.
@@ -425,71 +369,12 @@ fn sorted_dir(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(entries)
 }
 
-/// `test__function@a__b.json.snap` → (`test`, `a/b`): a snapshot taken by an `insta::glob!` over
+/// `test__function@a__b.json.snap` → `test`: a snapshot taken by an `insta::glob!` over
 /// fixtures. `None` for any other snapshot.
-fn fixture_snapshot_name(file: &str) -> Option<(&str, String)> {
+fn fixture_snapshot_test(file: &str) -> Option<&str> {
     let stem = file.strip_suffix(".json.snap")?;
-    let (name, path) = stem.split_once('@')?;
-    let test = name.split_once("__").map_or(name, |(test, _)| test);
-    Some((test, path.replace("__", "/")))
-}
-
-/// The fixture directories (relative to `fixtures/`, `""` for all of it) the test `test` of the
-/// crate owning `snapshot` globs over, read from its `insta::glob!("<base>", "<pattern>", ...)`
-/// calls: the base, plus the pattern's leading literal directories. Everything if unknown.
-fn glob_scopes(snapshot: &Path, test: &str) -> Vec<String> {
-    let source = snapshot
-        .parent()
-        .and_then(Path::parent)
-        .map(|tests| tests.join(format!("{test}.rs")));
-    let Some(text) = source.and_then(|s| std::fs::read_to_string(s).ok()) else {
-        return vec![String::new()];
-    };
-    let mut scopes = Vec::new();
-    let mut rest = text.as_str();
-    while let Some(at) = rest.find("glob!(") {
-        let after = rest.get(at + "glob!(".len()..).unwrap_or_default();
-        let args = after
-            .get(..after.find('|').unwrap_or(after.len()))
-            .unwrap_or_default();
-        let literals = quoted(args);
-        if let (Some(base), Some(pattern)) = (literals.first(), literals.get(1))
-            && let Some((_, under)) = base.split_once("fixtures")
-        {
-            let mut scope: Vec<&str> = under.split('/').filter(|s| !s.is_empty()).collect();
-            let mut pattern_dirs: Vec<&str> = pattern.split('/').collect();
-            pattern_dirs.pop();
-            scope.extend(
-                pattern_dirs
-                    .into_iter()
-                    .take_while(|d| !d.contains(['*', '?', '[', '{'])),
-            );
-            scopes.push(scope.join("/"));
-        }
-        rest = after;
-    }
-    if scopes.is_empty() {
-        scopes.push(String::new());
-    }
-    scopes
-}
-
-/// Whether fixture `name` lies under `scope` and its path there ends with `suffix`, on whole
-/// path components (insta names a glob's snapshot after the path below the matches' common
-/// directory).
-fn ends_with_components(name: &str, scope: &str, suffix: &str) -> bool {
-    let below = if scope.is_empty() {
-        name
-    } else {
-        match name.strip_prefix(scope).and_then(|r| r.strip_prefix('/')) {
-            Some(below) => below,
-            None => return false,
-        }
-    };
-    below == suffix
-        || below
-            .strip_suffix(suffix)
-            .is_some_and(|head| head.ends_with('/'))
+    let (name, _) = stem.split_once('@')?;
+    Some(name.split_once("__").map_or(name, |(test, _)| test))
 }
 
 fn platform_operation(name: &str) -> (&str, &str) {
@@ -511,19 +396,17 @@ fn display_path(root: &Path, path: &Path) -> String {
 mod tests {
     use super::*;
 
-    const CONFORMANCE_RS: &str = r#"
-const NOT_REPLAYED: [(&str, &str); 1] = [(
-    "fw199/traderates_get/error_top_style",
-    "cannot; be \"reproduced\"",
-)];
-const SUBSTITUTED: [&str; 1] = ["wechat/token/error_gone"];
-fn load() { for platform in ["wechat", "fw199"] {} }
-fn run() { fixtures.iter().filter(|f| f.operation != "push"); }
-"#;
-
-    const MODEL_RS: &str = r#"insta::glob!("../../../fixtures", "**/*.json", |path| {});"#;
-    const FW199_RS: &str =
-        r#"insta::glob!("../../../fixtures/fw199", "traderates_get/*.json", |path| {});"#;
+    const MANIFEST: &str = r#"{"operations": [
+        {"platform": "wechat", "operation": "token", "endpoint": "GetToken", "output": "typed",
+         "replay": "replayed", "substituted": {"error_gone": "cannot be constructed"}},
+        {"platform": "wechat", "operation": "push", "output": "push", "replay": "not_replayable",
+         "reason": "goes the other way"},
+        {"platform": "wechat", "operation": "penalty_list", "endpoint": "PenaltyList",
+         "output": "json", "replay": "not_emulated"},
+        {"platform": "taobao", "operation": "trade_rates", "endpoint": "SearchTradeRates",
+         "output": "typed", "replay": "replayed",
+         "not_replayed": {"error_top_style": "no envelope"}}
+    ]}"#;
 
     struct Temp(PathBuf);
 
@@ -546,6 +429,14 @@ fn run() { fixtures.iter().filter(|f| f.operation != "push"); }
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, text).unwrap();
         }
+
+        /// A snapshot taken over `fixtures/{name}.json`.
+        fn snapshot(&self, path: &str, name: &str) {
+            self.write(
+                path,
+                &format!("---\nsource: x.rs\ninput_file: fixtures/{name}.json\n---\nbody\n"),
+            );
+        }
     }
 
     impl Drop for Temp {
@@ -554,38 +445,35 @@ fn run() { fixtures.iter().filter(|f| f.operation != "push"); }
         }
     }
 
+    fn model_snapshot(name: &str) -> String {
+        format!(
+            "{MODEL_SNAPSHOTS}/{MODEL_PREFIX}{}.json.snap",
+            name.replace('/', "__")
+        )
+    }
+
     /// A workspace layout where everything is covered.
     fn healthy(label: &str) -> Temp {
         let t = Temp::new(label);
+        t.write("fixtures/manifest.json", MANIFEST);
+        t.write("fixtures/README.md", "");
         for name in [
             "wechat/token/ok",
+            "wechat/token/error_gone",
             "wechat/push/bad_score_xml",
-            "fw199/traderates_get/doc_example",
-            "fw199/traderates_get/error_top_style",
+            "taobao/trade_rates/doc_example",
+            "taobao/trade_rates/error_top_style",
         ] {
             t.write(&format!("fixtures/{name}.json"), "{}");
-            t.write(
-                &format!(
-                    "{MODEL_SNAPSHOTS}/{MODEL_PREFIX}{}.json.snap",
-                    name.replace('/', "__")
-                ),
-                "",
-            );
+            t.snapshot(&model_snapshot(name), name);
         }
-        t.write("fixtures/README.md", "");
-        t.write("fixtures/wechat/token/error_gone.json", "{}");
-        t.write(
-            &format!("{MODEL_SNAPSHOTS}/{MODEL_PREFIX}wechat__token__error_gone.json.snap"),
-            "",
-        );
-        t.write("crates/review-model/tests/fixtures.rs", MODEL_RS);
+        // Raw JSON: no snapshot expected.
+        t.write("fixtures/wechat/penalty_list/ok.json", "{}");
         t.write("crates/review-model/tests/snapshots/other__plain.snap", "");
-        t.write("crates/review-protocol/tests/fw199.rs", FW199_RS);
-        t.write(
+        t.snapshot(
             "crates/review-protocol/tests/snapshots/fw199__every_recorded_answer_parses@doc_example.json.snap",
-            "",
+            "taobao/trade_rates/doc_example",
         );
-        t.write(CONFORMANCE, CONFORMANCE_RS);
         t
     }
 
@@ -594,68 +482,80 @@ fn run() { fixtures.iter().filter(|f| f.operation != "push"); }
         let t = healthy("ok");
         let report = Report::read(&t.0).unwrap();
         assert!(report.problems.is_empty(), "{:#?}", report.problems);
-        assert_eq!(report.fixtures.len(), 5);
+        assert_eq!(report.fixtures.len(), 6);
         let replay: BTreeMap<&str, &Replay> = report
             .fixtures
             .iter()
             .map(|c| (c.name.as_str(), &c.replay))
             .collect();
-        assert_eq!(replay["wechat/push/bad_score_xml"], &Replay::Excluded);
         assert_eq!(
-            replay["fw199/traderates_get/error_top_style"],
-            &Replay::Skipped
+            replay["wechat/push/bad_score_xml"],
+            &Replay::Skipped("goes the other way".to_owned())
+        );
+        assert_eq!(
+            replay["taobao/trade_rates/error_top_style"],
+            &Replay::Skipped("no envelope".to_owned())
         );
         assert_eq!(replay["wechat/token/ok"], &Replay::Replayed);
+        assert_eq!(replay["wechat/token/error_gone"], &Replay::Substituted);
+        assert_eq!(replay["wechat/penalty_list/ok"], &Replay::NotEmulated);
         let doc = report
             .fixtures
             .iter()
-            .find(|c| c.name == "fw199/traderates_get/doc_example")
+            .find(|c| c.name == "taobao/trade_rates/doc_example")
             .unwrap();
         assert_eq!(doc.other_snapshots, ["review-protocol/tests/fw199.rs"]);
+        let summary = report.summary();
         assert!(
-            report.summary().contains("5 fixtures"),
-            "{}",
-            report.summary()
+            summary.contains("6 fixtures, 5 with a model snapshot"),
+            "{summary}"
+        );
+        assert!(
+            summary.contains("1 of endpoints not emulated yet"),
+            "{summary}"
         );
     }
 
     #[test]
-    fn missing_snapshots_orphans_and_stale_skips_are_reported() {
+    fn missing_snapshots_orphans_and_stale_entries_are_reported() {
         let t = healthy("bad");
         // A fixture without its model snapshot.
         t.write("fixtures/wechat/token/new_case.json", "{}");
-        // A snapshot whose fixture is gone, in the model and in a narrower glob.
-        t.write(
-            &format!("{MODEL_SNAPSHOTS}/{MODEL_PREFIX}wechat__token__deleted.json.snap"),
-            "",
+        // Snapshots whose fixture is gone.
+        t.snapshot(
+            &model_snapshot("wechat/token/deleted"),
+            "wechat/token/deleted",
         );
-        t.write(
+        t.snapshot(
             "crates/review-protocol/tests/snapshots/fw199__every_recorded_answer_parses@ok.json.snap",
-            "",
+            "taobao/trade_rates/ok",
         );
-        // The skip lists name fixtures that are gone.
-        std::fs::remove_file(t.0.join("fixtures/fw199/traderates_get/error_top_style.json"))
-            .unwrap();
-        std::fs::remove_file(t.0.join("fixtures/wechat/token/error_gone.json")).unwrap();
-        // A platform the conformance test does not load.
-        t.write("fixtures/jd/comments_get/ok.json", "{}");
+        // A snapshot named after a fixture without saying which.
         t.write(
-            &format!("{MODEL_SNAPSHOTS}/{MODEL_PREFIX}jd__comments_get__ok.json.snap"),
-            "",
+            "crates/review-protocol/tests/snapshots/responses__x@token__ok.json.snap",
+            "---\nsource: x.rs\n---\nbody\n",
         );
+        // The manifest's case lists name fixtures that are gone.
+        std::fs::remove_file(t.0.join("fixtures/taobao/trade_rates/error_top_style.json")).unwrap();
+        std::fs::remove_file(t.0.join("fixtures/wechat/token/error_gone.json")).unwrap();
+        // A folder the manifest does not list, and an entry without its folder.
+        t.write("fixtures/jd/comments_get/ok.json", "{}");
+        std::fs::remove_dir_all(t.0.join("fixtures/wechat/penalty_list")).unwrap();
 
         let report = Report::read(&t.0).unwrap();
         let all = report.problems.join("\n");
         let expect = [
             "fixtures/wechat/token/new_case.json has no snapshot",
             "wechat__token__deleted.json.snap is orphaned",
-            // `wechat/token/ok` exists, but not under the fw199 test's glob.
             "fw199__every_recorded_answer_parses@ok.json.snap is orphaned",
-            "fw199__traderates_get__error_top_style.json.snap is orphaned",
+            "taobao__trade_rates__error_top_style.json.snap is orphaned",
             "wechat__token__error_gone.json.snap is orphaned",
-            "NOT_REPLAYED names fixtures/fw199/traderates_get/error_top_style.json",
-            "SUBSTITUTED names fixtures/wechat/token/error_gone.json",
-            "fixtures/jd/comments_get/ok.json is not replayed",
+            "responses__x@token__ok.json.snap is named after a fixture but its header has no",
+            "taobao.trade_rates's not_replayed names fixtures/taobao/trade_rates/error_top_style.json",
+            "wechat.token's substituted names fixtures/wechat/token/error_gone.json",
+            "fixtures/jd/comments_get has no entry in fixtures/manifest.json",
+            "fixtures/jd/comments_get/ok.json has no snapshot",
+            "wechat.penalty_list lists wechat/penalty_list, which has no fixtures",
         ];
         for needle in expect {
             assert!(all.contains(needle), "no {needle:?} in:\n{all}");
@@ -665,28 +565,27 @@ fn run() { fixtures.iter().filter(|f| f.operation != "push"); }
     }
 
     #[test]
-    fn an_unreadable_conformance_test_is_a_problem() {
+    fn an_unreadable_manifest_stops_the_check() {
         let t = healthy("unparsed");
-        t.write(CONFORMANCE, "fn nothing() {}");
-        let report = Report::read(&t.0).unwrap();
-        let all = report.problems.join("\n");
-        assert!(all.contains("cannot find the platforms"), "{all}");
-        assert!(all.contains("cannot find its `NOT_REPLAYED` list"), "{all}");
-        assert!(
-            all.contains("wechat/token/ok.json is not replayed"),
-            "{all}"
+        t.write(
+            "fixtures/manifest.json",
+            r#"{"operations": [{"platform": "wechat"}]}"#,
         );
+        let err = Report::read(&t.0).unwrap_err().to_string();
+        assert!(err.contains("operations[0]: no `operation`"), "{err}");
     }
 
     #[test]
-    fn snapshot_names_are_read_as_fixture_paths() {
+    fn snapshot_headers_name_their_fixture() {
         assert_eq!(
-            fixture_snapshot_name("fixtures__every_fixture_decodes@wechat__token__ok.json.snap"),
-            Some(("fixtures", "wechat/token/ok".to_owned()))
+            fixture_snapshot_test("fixtures__every_fixture_decodes@wechat__token__ok.json.snap"),
+            Some("fixtures")
         );
-        assert_eq!(fixture_snapshot_name("requests__base_urls.snap"), None);
-        assert!(ends_with_components("wechat/token/ok", "", "token/ok"));
-        assert!(!ends_with_components("wechat/token/not_ok", "", "ok"));
-        assert!(!ends_with_components("wechat/token/ok", "fw199", "ok"));
+        assert_eq!(fixture_snapshot_test("requests__base_urls.snap"), None);
+        assert_eq!(
+            input_file("---\nsource: a.rs\ninput_file: fixtures/wechat/token/ok.json\n---\nx\n"),
+            Some("fixtures/wechat/token/ok.json")
+        );
+        assert_eq!(input_file("---\nsource: a.rs\n---\ninput_file: no\n"), None);
     }
 }

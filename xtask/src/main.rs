@@ -5,6 +5,8 @@ mod cargo;
 mod ci;
 mod fixtures;
 mod fuzz;
+#[path = "../../fixtures/manifest.rs"]
+mod manifest;
 mod new_endpoint;
 
 use anyhow::Result;

@@ -1,13 +1,17 @@
 //! `cargo xtask new-endpoint <wechat|taobao> <name> --method GET|POST --path /...`: scaffolds an
-//! endpoint through every layer (protocol module, fixture pair, snapshot case, client methods) and
-//! prints what is left to fill.
+//! endpoint through every layer (protocol module registered in its platform's `ENDPOINTS`, a
+//! fixture pair and its `fixtures/manifest.json` entry, client methods) and prints what is left
+//! to fill. The workspace's tests pass right after it: the manifest marks the endpoint's output
+//! raw JSON and the sandbox not emulating it yet, and the tests read the manifest.
 
 mod templates;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
+
+use crate::manifest::Manifest;
 
 /// The platform an endpoint belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -20,8 +24,16 @@ pub(crate) enum Platform {
 }
 
 impl Platform {
-    /// The protocol module, the fixture directory and the client's driver method.
+    /// The protocol module, the fixture directory and the prefix of `Metadata::name`.
     fn module(self) -> &'static str {
+        match self {
+            Self::Wechat => "wechat",
+            Self::Taobao => "taobao",
+        }
+    }
+
+    /// The client's generic driver method.
+    fn driver(self) -> &'static str {
         match self {
             Self::Wechat => "wechat",
             Self::Taobao => "fw199",
@@ -47,6 +59,14 @@ impl Method {
             Self::Post => "POST",
         }
     }
+
+    /// The `review_protocol::Method` variant.
+    fn variant(self) -> &'static str {
+        match self {
+            Self::Get => "Get",
+            Self::Post => "Post",
+        }
+    }
 }
 
 /// The options.
@@ -54,8 +74,8 @@ impl Method {
 pub(crate) struct Args {
     /// `wechat` or `taobao` (fw199).
     platform: Platform,
-    /// The endpoint in snake_case (`penalty_list`): the module, the fixture directory and the
-    /// client method.
+    /// The operation in snake_case (`penalty_list`): the module, the fixture directory, the
+    /// operation in `Metadata::name` and the client method.
     name: String,
     /// The HTTP method.
     #[arg(long, value_enum)]
@@ -71,7 +91,11 @@ pub(crate) fn run(args: &Args) -> Result<()> {
     let plan = Plan::new(args)?;
     plan.check(&root)?;
     plan.write(&root)?;
-    std::io::Write::write_all(&mut std::io::stdout().lock(), plan.todo().as_bytes())
+    let mut todo = plan.todo();
+    if let Err(e) = plan.format(&root) {
+        let _ = writeln!(todo, "(not formatted: {e:#}; run `cargo fmt --all`)");
+    }
+    std::io::Write::write_all(&mut std::io::stdout().lock(), todo.as_bytes())
         .context("printing what is left to fill")?;
     Ok(())
 }
@@ -162,8 +186,8 @@ impl Plan {
             .join(&self.name)
     }
 
-    fn fixtures_test(root: &Path) -> PathBuf {
-        root.join("crates/review-model/tests/fixtures.rs")
+    fn manifest(root: &Path) -> PathBuf {
+        root.join("fixtures/manifest.json")
     }
 
     fn methods(root: &Path) -> PathBuf {
@@ -197,26 +221,19 @@ impl Plan {
     }
 
     fn fill(&self, template: &str) -> String {
-        let (wechat_request, fw199_request, http_imports) = match self.method {
-            Method::Get => (
-                templates::WECHAT_GET,
-                templates::FW199_GET,
-                "use http::header::ACCEPT;",
-            ),
-            Method::Post => (
-                templates::WECHAT_POST,
-                templates::FW199_POST,
-                "use http::header::{ACCEPT, CONTENT_TYPE};",
-            ),
+        let (wechat_request, signed) = match self.method {
+            Method::Get => (templates::WECHAT_GET, "signed_get"),
+            Method::Post => (templates::WECHAT_POST, "signed_post"),
         };
         template
             .replace("{{wechat_request}}", wechat_request)
-            .replace("{{fw199_request}}", fw199_request)
-            .replace("{{http_imports}}", http_imports)
+            .replace("{{signed}}", signed)
             .replace("{{Name}}", &self.type_name)
             .replace("{{name}}", &self.name)
             .replace("{{platform}}", self.platform.module())
+            .replace("{{driver}}", self.platform.driver())
             .replace("{{METHOD}}", self.method.as_str())
+            .replace("{{Method}}", self.method.variant())
             .replace("{{path}}", &self.path)
             .replace("{{idempotent}}", &(self.method == Method::Get).to_string())
     }
@@ -226,13 +243,16 @@ impl Plan {
         // task before anything is written.
         let mod_path = self.module_dir(root).join("mod.rs");
         let mod_rs = register(&read(&mod_path)?, &self.name, &self.type_name)
+            .and_then(|m| add_to_endpoints(&m, &self.type_name))
             .with_context(|| format!("registering the module in {}", mod_path.display()))?;
-        let test_path = Self::fixtures_test(root);
-        let test = add_known_operation(
-            &read(&test_path)?,
-            &format!("{}/{}", self.platform.module(), self.name),
+        let manifest_path = Self::manifest(root);
+        let manifest = add_manifest_entry(
+            &read(&manifest_path)?,
+            self.platform.module(),
+            &self.name,
+            &self.fill(templates::MANIFEST_ENTRY),
         )
-        .with_context(|| format!("adding the operation to {}", test_path.display()))?;
+        .with_context(|| format!("adding the operation to {}", manifest_path.display()))?;
         let methods_path = Self::methods(root);
         let methods =
             add_client_method(&read(&methods_path)?, &self.fill(templates::CLIENT_METHOD))
@@ -240,16 +260,33 @@ impl Plan {
 
         let template = match self.platform {
             Platform::Wechat => templates::WECHAT_MODULE,
-            Platform::Taobao => templates::FW199_MODULE,
+            Platform::Taobao => templates::TAOBAO_MODULE,
         };
         write(&self.module_file(root), &self.fill(template))?;
         write(&mod_path, &mod_rs)?;
         let dir = self.fixture_dir(root);
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         write(&dir.join("ok.json"), &self.fixture(true))?;
-        write(&dir.join("error.json"), &self.fixture(false))?;
-        write(&test_path, &test)?;
+        write(&dir.join("error_todo.json"), &self.fixture(false))?;
+        write(&manifest_path, &manifest)?;
         write(&methods_path, &methods)?;
+        Ok(())
+    }
+
+    /// Formats the Rust files written (the `ENDPOINTS` list is laid out as rustfmt wants it);
+    /// `methods.rs` is a macro body, which rustfmt leaves alone, so its template is laid out by
+    /// hand.
+    fn format(&self, root: &Path) -> Result<()> {
+        let status = std::process::Command::new("rustfmt")
+            .args(["--edition", "2024"])
+            .arg(self.module_file(root))
+            .arg(self.module_dir(root).join("mod.rs"))
+            .current_dir(root)
+            .status()
+            .context("could not start rustfmt")?;
+        if !status.success() {
+            bail!("rustfmt failed ({status})");
+        }
         Ok(())
     }
 
@@ -276,9 +313,12 @@ impl Plan {
                 "    \"method\": \"POST\",\n    \"path\": \"{}\",\n    \"query\": {{\n      \"access_token\": \"ACCESS_TOKEN\"\n    }},\n    \"headers\": {{\n      \"content-type\": \"application/json\"\n    }},\n    \"body\": {{}}",
                 self.path
             ),
-            (Platform::Taobao, method) => format!(
-                "    \"method\": \"{}\",\n    \"path\": \"{}\",\n    \"body_text\": \"appid=APPID&timestamp=1700000000&sign=TODO\"",
-                method.as_str(),
+            (Platform::Taobao, Method::Get) => format!(
+                "    \"method\": \"GET\",\n    \"path\": \"{}\",\n    \"query\": {{\n      \"appid\": \"APPID\",\n      \"timestamp\": \"1700000000\",\n      \"sign\": \"TODO\"\n    }}",
+                self.path
+            ),
+            (Platform::Taobao, Method::Post) => format!(
+                "    \"method\": \"POST\",\n    \"path\": \"{}\",\n    \"body_text\": \"appid=APPID&timestamp=1700000000&sign=TODO\"",
                 self.path
             ),
         };
@@ -288,7 +328,7 @@ impl Plan {
                 "{\n      \"errcode\": -10001,\n      \"errmsg\": \"invalid param rid: TODO\"\n    }"
             }
             (Platform::Taobao, true) => {
-                "{\n      \"code\": 0,\n      \"message\": \"ok\",\n      \"trace_id\": \"\"\n    }"
+                "{\n      \"code\": 0,\n      \"message\": \"ok\",\n      \"trace_id\": \"\",\n      \"data\": {}\n    }"
             }
             (Platform::Taobao, false) => {
                 "{\n      \"code\": 40001,\n      \"message\": \"TODO: the gateway's message\",\n      \"trace_id\": \"\"\n    }"
@@ -311,35 +351,38 @@ impl Plan {
             self.method.as_str(),
             self.path
         );
+        let model = self.platform.module();
         let steps = [
             format!(
                 "crates/review-protocol/src/{platform}/{name}.rs: the doc comments (every `TODO`), the \
                  request's fields, `new`, `validate` and the request parameters"
             ),
             format!(
-                "the typed output: a type in review_model::{} replacing `Output = serde_json::Value` \
-                 (the client method follows it)",
+                "fixtures/{platform}/{name}/ok.json and error_todo.json: real bodies, descriptions and \
+                 case names (a refusal's name starts with `error_`)"
+            ),
+            format!(
+                "the typed output: a type in review_model::{model} replacing `Output = \
+                 serde_json::Value` (the client method follows it); then in fixtures/manifest.json \
+                 set \"output\": \"typed\" for {platform}/{name}, give it a decoding arm in \
+                 crates/review-model/tests/fixtures.rs{}, run `cargo insta test --accept` and read \
+                 the new snapshots",
                 if self.platform == Platform::Wechat {
-                    "wechat"
+                    " and a line in crates/review-protocol/tests/responses.rs"
                 } else {
-                    "taobao"
+                    ""
                 }
-            ),
-            format!(
-                "fixtures/{platform}/{name}/ok.json and error.json: real bodies and descriptions; then \
-                 `cargo insta test -p review-model --accept` and read the new snapshots"
-            ),
-            format!(
-                "crates/review-model/tests/fixtures.rs: a decoding arm for \"{name}\" once the output \
-                 is typed (it decodes the status only for now)"
             ),
             format!(
                 "crates/review-client/src/methods.rs: the method's doc comment and, if wanted, plain \
                  arguments instead of `&{}`",
                 self.type_name
             ),
-            "the sandbox (crates/review-sandbox): a route for the path, and its conformance case"
-                .to_owned(),
+            format!(
+                "the sandbox (crates/review-sandbox): an emulation of {platform}.{name} and its \
+                 replay in tests/conformance.rs; then set \"replay\": \"replayed\" in \
+                 fixtures/manifest.json (until then the conformance test names it as skipped)"
+            ),
         ];
         for (i, step) in steps.iter().enumerate() {
             let _ = writeln!(out, "  {}. {step}", i + 1);
@@ -415,19 +458,61 @@ fn register(mod_rs: &str, name: &str, type_name: &str) -> Result<String> {
     Ok(lines.join("\n") + "\n")
 }
 
-/// Adds `"operation",` at the end of the `known` list of the fixture test.
-fn add_known_operation(test: &str, operation: &str) -> Result<String> {
-    let Some(start) = test.find("let known = [") else {
-        bail!("no `let known = [` list");
+/// Adds `Type::METADATA` at the end of the platform's `ENDPOINTS` list.
+fn add_to_endpoints(mod_rs: &str, type_name: &str) -> Result<String> {
+    const START: &str = "pub const ENDPOINTS: &[Metadata] = &[";
+    let Some(start) = mod_rs.find(START) else {
+        bail!("no `{START}` list");
     };
-    let Some(end) = test.get(start..).and_then(|rest| rest.find("\n    ];")) else {
-        bail!("the `known` list does not end with `    ];`");
+    let open = start + START.len();
+    let Some(len) = mod_rs.get(open..).and_then(|rest| rest.find("];")) else {
+        bail!("the `ENDPOINTS` list does not end with `];`");
     };
-    let at = start + end;
-    let mut out = String::with_capacity(test.len() + operation.len() + 16);
-    out.push_str(test.get(..at).unwrap_or_default());
-    let _ = write!(out, "\n        \"{operation}\",");
-    out.push_str(test.get(at..).unwrap_or_default());
+    let items: Vec<&str> = mod_rs
+        .get(open..open + len)
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .collect();
+    let entry = format!("{type_name}::METADATA");
+    if items.contains(&entry.as_str()) {
+        bail!("`{entry}` is already in `ENDPOINTS`");
+    }
+    let mut out = String::with_capacity(mod_rs.len() + entry.len() + 8);
+    out.push_str(mod_rs.get(..open).unwrap_or_default());
+    for item in items.iter().copied().chain([entry.as_str()]) {
+        let _ = write!(out, "\n    {item},");
+    }
+    out.push('\n');
+    out.push_str(mod_rs.get(open + len..).unwrap_or_default());
+    Ok(out)
+}
+
+/// Appends `entry` to the manifest's `operations`, refusing a manifest that already lists
+/// `platform/operation` and checking that the result still reads.
+fn add_manifest_entry(
+    manifest: &str,
+    platform: &str,
+    operation: &str,
+    entry: &str,
+) -> Result<String> {
+    let before = Manifest::parse(manifest).map_err(|e| anyhow!(e))?;
+    if before.get(platform, operation).is_some() {
+        bail!("{platform}/{operation} is already listed");
+    }
+    let Some(end) = manifest.trim_end().strip_suffix('}').map(str::trim_end) else {
+        bail!("it does not end with `}}`");
+    };
+    let Some(list) = end.strip_suffix(']').map(str::trim_end) else {
+        bail!("`operations` is not its last member");
+    };
+    let separator = if list.ends_with('[') { "" } else { "," };
+    let out = format!("{list}{separator}\n{entry}\n  ]\n}}\n");
+    let after = Manifest::parse(&out).map_err(|e| anyhow!("the edited manifest: {e}"))?;
+    if after.operations.len() != before.operations.len() + 1 {
+        bail!("`operations` is not its last member");
+    }
     Ok(out)
 }
 
@@ -472,6 +557,44 @@ mod tests {
             assert!(!is_snake_case(bad), "{bad}");
         }
         assert_eq!(camel_case("penalty_list"), "PenaltyList");
+    }
+
+    #[test]
+    fn appends_to_endpoints() {
+        let one = "use x;\n\npub const ENDPOINTS: &[Metadata] = &[A::METADATA];\n\nfn f() {}\n";
+        assert_eq!(
+            add_to_endpoints(one, "B").unwrap(),
+            "use x;\n\npub const ENDPOINTS: &[Metadata] = &[\n    A::METADATA,\n    B::METADATA,\n];\n\nfn f() {}\n"
+        );
+        let many =
+            "pub const ENDPOINTS: &[Metadata] = &[\n    A::METADATA,\n    B::METADATA,\n];\n";
+        assert_eq!(
+            add_to_endpoints(many, "C").unwrap(),
+            "pub const ENDPOINTS: &[Metadata] = &[\n    A::METADATA,\n    B::METADATA,\n    C::METADATA,\n];\n"
+        );
+        assert!(add_to_endpoints(many, "B").is_err());
+        assert!(add_to_endpoints("const X: u8 = 1;", "B").is_err());
+    }
+
+    #[test]
+    fn appends_to_the_manifest() {
+        let entry = r#"    {"platform": "wechat", "operation": "x", "endpoint": "X", "output": "json", "replay": "not_emulated"}"#;
+        let empty = "{\n  \"operations\": [\n  ]\n}\n";
+        let one = add_manifest_entry(empty, "wechat", "x", entry).unwrap();
+        assert_eq!(Manifest::parse(&one).unwrap().operations.len(), 1);
+        let err = add_manifest_entry(&one, "wechat", "x", entry).unwrap_err();
+        assert!(err.to_string().contains("already listed"), "{err}");
+        let two =
+            add_manifest_entry(&one, "wechat", "y", &entry.replace("\"x\"", "\"y\"")).unwrap();
+        let names: Vec<String> = Manifest::parse(&two)
+            .unwrap()
+            .operations
+            .iter()
+            .map(|o| o.name())
+            .collect();
+        assert_eq!(names, ["wechat.x", "wechat.y"]);
+        let later = "{\"operations\": [], \"other\": 1}";
+        assert!(add_manifest_entry(later, "wechat", "x", entry).is_err());
     }
 
     #[test]

@@ -54,7 +54,7 @@ fn signatures_match_vectors_computed_with_python_hashlib() {
 #[test]
 fn recorded_requests_verify_with_the_fixture_secret() {
     let secret = Secret::new("FW199_SECRET");
-    for entry in std::fs::read_dir("../../fixtures/fw199/traderates_get").unwrap() {
+    for entry in std::fs::read_dir("../../fixtures/taobao/trade_rates").unwrap() {
         let path = entry.unwrap().path();
         let fixture: Value =
             serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
@@ -68,7 +68,7 @@ fn recorded_requests_verify_with_the_fixture_secret() {
 #[test]
 fn the_endpoint_rebuilds_a_recorded_request_byte_for_byte() {
     let fixture: Value = serde_json::from_str(
-        &std::fs::read_to_string("../../fixtures/fw199/traderates_get/has_next_page.json").unwrap(),
+        &std::fs::read_to_string("../../fixtures/taobao/trade_rates/has_next_page.json").unwrap(),
     )
     .unwrap();
     let recorded = fixture["request"]["body_text"].as_str().unwrap();
@@ -215,7 +215,7 @@ fn the_oldest_day_taobao_serves_is_allowed() {
 
 #[test]
 fn every_recorded_answer_parses() {
-    insta::glob!("../../../fixtures/fw199", "traderates_get/*.json", |path| {
+    insta::glob!("../../../fixtures/taobao", "trade_rates/*.json", |path| {
         let fixture: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         let body = serde_json::to_vec(&fixture["response"]["body"]).unwrap();
         let status = fixture["response"]["status"].as_u64().unwrap_or(200) as u16;
@@ -258,4 +258,28 @@ fn answer_shapes() {
             .map(|p| format!("{:?}", p.rates[0].item_price)).unwrap(),
     ];
     insta::assert_snapshot!(cases.join("\n"));
+}
+
+#[test]
+fn a_signed_get_carries_the_signed_form_in_its_query() {
+    use review_protocol::taobao::fw199::wire;
+    let ctx = ctx(at("2026-03-01 00:00:00"));
+    let params = [("page_no", "2".to_owned()), ("nick", "店 & co".to_owned())];
+    let post = wire::signed_post(&ctx, "/gateway/x", &params).unwrap();
+    let get = wire::signed_get(&ctx, "/gateway/x", &params).unwrap();
+    assert_eq!(get.method(), http::Method::GET);
+    assert_eq!(get.uri().path(), "/gateway/x");
+    assert!(get.body().is_empty());
+    let form = std::str::from_utf8(post.body()).unwrap();
+    assert_eq!(get.uri().query(), Some(form));
+    let fields = verify_form(form.as_bytes(), &Secret::new(SECRET)).unwrap();
+    assert_eq!(fields.len(), 4, "{fields:?}");
+
+    let empty = Fw199Context::new(
+        BaseUrl::fw199(),
+        Fw199Credentials::new(" ", Secret::new(SECRET)),
+        at("2026-03-01 00:00:00"),
+    );
+    let err = wire::signed_get(&empty, "/gateway/x", &params).unwrap_err();
+    assert!(err.to_string().contains("appid"), "{err}");
 }

@@ -817,7 +817,7 @@ async fn only_the_last_180_days_are_served() {
 async fn answers_have_the_shape_of_the_fixtures() {
     fn fixture(name: &str) -> Value {
         let path = format!(
-            "{}/../../fixtures/fw199/traderates_get/{name}.json",
+            "{}/../../fixtures/taobao/trade_rates/{name}.json",
             env!("CARGO_MANIFEST_DIR")
         );
         let text = std::fs::read_to_string(path).unwrap();

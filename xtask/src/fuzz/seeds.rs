@@ -73,7 +73,7 @@ pub(super) fn load(dir: &Path) -> Result<Corpus> {
                     corpus.push.push(format!("{query}\n{encrypt}").into_bytes());
                 }
             }
-        } else if path.contains("/fw199/") {
+        } else if path.contains("/taobao/") {
             corpus.fw199_forms.extend(request_body);
             corpus.fw199_responses.extend(response_body);
         } else if path.contains("/wechat/") {

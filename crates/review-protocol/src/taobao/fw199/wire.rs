@@ -20,6 +20,34 @@ pub fn signed_post(
     path: &str,
     params: &[(&str, String)],
 ) -> Result<http::Request<Vec<u8>>, BuildError> {
+    let form = signed_form(ctx, params)?;
+    finish(
+        http::Request::post(ctx.base_url.join(path))
+            .header(ACCEPT, "application/json")
+            .header(
+                CONTENT_TYPE,
+                "application/x-www-form-urlencoded; charset=utf-8",
+            ),
+        form.into_bytes(),
+    )
+}
+
+/// `GET base/path?form`: the same signed parameters as [`signed_post`], in the query.
+pub fn signed_get(
+    ctx: &Fw199Context,
+    path: &str,
+    params: &[(&str, String)],
+) -> Result<http::Request<Vec<u8>>, BuildError> {
+    let form = signed_form(ctx, params)?;
+    finish(
+        http::Request::get(format!("{}?{form}", ctx.base_url.join(path)))
+            .header(ACCEPT, "application/json"),
+        Vec::new(),
+    )
+}
+
+/// `appid`, `timestamp`, `params` and their `sign`, form-encoded.
+fn signed_form(ctx: &Fw199Context, params: &[(&str, String)]) -> Result<String, BuildError> {
     if ctx.credentials.appid.trim().is_empty() {
         return Err(BuildError::new("appid", "the fw199 appid is empty"));
     }
@@ -34,13 +62,15 @@ pub fn signed_post(
         body.append_pair(key, value);
     }
     body.append_pair(super::SIGN, &signature);
-    http::Request::post(ctx.base_url.join(path))
-        .header(ACCEPT, "application/json")
-        .header(
-            CONTENT_TYPE,
-            "application/x-www-form-urlencoded; charset=utf-8",
-        )
-        .body(body.finish().into_bytes())
+    Ok(body.finish())
+}
+
+fn finish(
+    builder: http::request::Builder,
+    body: Vec<u8>,
+) -> Result<http::Request<Vec<u8>>, BuildError> {
+    builder
+        .body(body)
         // Only a base URL that `BaseUrl` validated reaches here; report rather than panic.
         .map_err(|e| BuildError::new("base_url", e.to_string()))
 }

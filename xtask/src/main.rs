@@ -27,9 +27,11 @@ enum Task {
     /// Everything CI checks: formatting, clippy (warnings denied), tests, docs (warnings denied),
     /// the fixture check and a short fuzz pass.
     Ci,
-    /// Scaffold an endpoint through every layer: protocol module, fixture, snapshot case, client methods.
+    /// Scaffold an endpoint through every layer: protocol module and `ENDPOINTS`, fixtures and
+    /// their manifest entry, client methods; the workspace's tests pass right after.
     NewEndpoint(new_endpoint::Args),
-    /// Check that every fixture is decoded by a snapshot test and replayed by the sandbox.
+    /// Check that every fixture is in the manifest, decoded by a snapshot test and replayed by the
+    /// sandbox, or that the manifest says why not.
     Fixtures(fixtures::Args),
     /// Run the decode, sandbox and end-to-end benchmarks and print one table of ratios.
     Bench(bench::Args),

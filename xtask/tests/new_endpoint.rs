@@ -71,6 +71,10 @@ fn cargo(dir: &Path, args: &[&str]) -> std::process::Output {
             "CARGO_TARGET_DIR",
             main_root().join("target/xtask-scaffold"),
         )
+        // Without debug info and incremental state the copy's cold build is much faster; its
+        // tests only need to pass.
+        .env("CARGO_PROFILE_DEV_DEBUG", "0")
+        .env("CARGO_INCREMENTAL", "0")
         // A missing snapshot fails instead of being written: the scaffold must need none.
         .env("INSTA_UPDATE", "no")
         .env(IN_COPY, "1")
@@ -137,11 +141,11 @@ fn scaffold_then_the_workspace_tests_pass() {
         dir,
         &[
             "taobao",
-            "reply_add",
+            "rate_explain",
             "--method",
             "POST",
             "--path",
-            "/gateway/taobao/rate/reply",
+            "/gateway/taobao/traderate/explain",
         ],
     );
     assert_ok("new-endpoint taobao", &taobao);
@@ -150,9 +154,9 @@ fn scaffold_then_the_workspace_tests_pass() {
         "crates/review-protocol/src/wechat/penalty_list.rs",
         "fixtures/wechat/penalty_list/ok.json",
         "fixtures/wechat/penalty_list/error_todo.json",
-        "crates/review-protocol/src/taobao/reply_add.rs",
-        "fixtures/taobao/reply_add/ok.json",
-        "fixtures/taobao/reply_add/error_todo.json",
+        "crates/review-protocol/src/taobao/rate_explain.rs",
+        "fixtures/taobao/rate_explain/ok.json",
+        "fixtures/taobao/rate_explain/error_todo.json",
     ] {
         assert!(dir.join(file).exists(), "{file} was not created");
     }
@@ -167,18 +171,18 @@ fn scaffold_then_the_workspace_tests_pass() {
     }
     let taobao_mod = read("crates/review-protocol/src/taobao/mod.rs");
     for needle in [
-        "mod reply_add;",
-        "pub use reply_add::ReplyAdd;",
-        "ReplyAdd::METADATA",
+        "mod rate_explain;",
+        "pub use rate_explain::RateExplain;",
+        "RateExplain::METADATA",
     ] {
         assert!(taobao_mod.contains(needle), "no {needle:?} in {taobao_mod}");
     }
-    let module = read("crates/review-protocol/src/taobao/reply_add.rs");
+    let module = read("crates/review-protocol/src/taobao/rate_explain.rs");
     assert!(
         module.contains("wire::signed_post(ctx, Self::METADATA.path"),
         "{module}"
     );
-    assert!(module.contains("name: \"taobao.reply_add\""), "{module}");
+    assert!(module.contains("name: \"taobao.rate_explain\""), "{module}");
     let manifest: serde_json::Value =
         serde_json::from_str(&read("fixtures/manifest.json")).unwrap();
     let entries: Vec<String> = manifest["operations"]
@@ -194,7 +198,7 @@ fn scaffold_then_the_workspace_tests_pass() {
             )
         })
         .collect();
-    assert_eq!(entries, ["wechat.penalty_list", "taobao.reply_add"]);
+    assert_eq!(entries, ["wechat.penalty_list", "taobao.rate_explain"]);
     let methods = read("crates/review-client/src/methods.rs");
     assert!(methods.contains("fn penalty_list(") && methods.contains("self.fw199(request)"));
 
@@ -257,7 +261,7 @@ fn scaffold_then_the_workspace_tests_pass() {
     );
     assert_ok("conformance", &conformance);
     let stderr = String::from_utf8_lossy(&conformance.stderr);
-    for name in ["wechat.penalty_list", "taobao.reply_add"] {
+    for name in ["wechat.penalty_list", "taobao.rate_explain"] {
         assert!(
             stderr.contains(&format!(
                 "conformance: {name} is not emulated by the sandbox yet"

@@ -15,7 +15,7 @@ use review_protocol::taobao::{PlanStats, SearchTradeRates};
 
 use crate::cli::{ListFormat, TaobaoCommand, Window};
 use crate::error::{CliError, CliResult};
-use crate::output::csv::{CsvOut, REVIEW_HEADER, review_fields};
+use crate::output::csv::{CsvOut, review_fields, review_header};
 use crate::output::table::{self, Fit, Table};
 use crate::output::{self, Stdout, json, times};
 use crate::setup::Session;
@@ -98,7 +98,7 @@ pub(crate) fn run(command: &TaobaoCommand, session: &Session) -> CliResult {
                 }
             }
             ListFormat::Csv => {
-                let mut csv = CsvOut::new(&mut out, &REVIEW_HEADER)?;
+                let mut csv = CsvOut::new(&mut out, &review_header().collect::<Vec<_>>())?;
                 for rate in items {
                     csv.row(review_fields(&Review::from(&rate?)))?;
                     if csv.get_ref().closed() {

@@ -48,28 +48,18 @@ fn csv_error(err: csv::Error) -> CliError {
     }
 }
 
-/// The unified record's columns: the contract's nine, then the extras.
-pub(crate) const REVIEW_HEADER: [&str; 14] = [
-    "platform",
-    "id",
-    "order_id",
-    "created_at",
-    "stars",
-    "sentiment",
-    "text",
-    "author",
-    "replied",
-    "reply",
-    "items",
-    "amount_fen",
-    "user_id",
-    "media",
-];
+/// The columns after the unified record's keys.
+const EXTRA_COLUMNS: [&str; 5] = ["reply", "items", "amount_fen", "user_id", "media"];
+
+/// The unified record's columns: its keys ([`Review::KEYS`], the contract), then the extras.
+pub(crate) fn review_header() -> impl Iterator<Item = &'static str> + Clone {
+    Review::KEYS.into_iter().chain(EXTRA_COLUMNS)
+}
 
 /// Joins list fields (items, media URLs) into one cell.
 const LIST_SEPARATOR: &str = " | ";
 
-/// The fields of `review` in [`REVIEW_HEADER`]'s order; absent values are empty cells.
+/// The fields of `review` in [`review_header`]'s order; absent values are empty cells.
 pub(crate) fn review_fields(review: &Review) -> [String; 14] {
     [
         review.platform.as_str().to_owned(),

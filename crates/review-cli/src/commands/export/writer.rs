@@ -10,7 +10,7 @@ use std::io::{self, BufWriter, Write};
 use review_model::Review;
 
 use crate::cli::ExportFormat;
-use crate::output::csv::{REVIEW_HEADER, review_fields};
+use crate::output::csv::{review_fields, review_header};
 
 /// How a record becomes bytes.
 #[derive(Clone, Copy)]
@@ -39,7 +39,7 @@ impl RecordWriter {
             line: Vec::with_capacity(1024),
         };
         if let Encoder::Csv = encoder {
-            writer.csv_line(REVIEW_HEADER)?;
+            writer.csv_line(review_header())?;
         }
         Ok(writer)
     }
@@ -141,7 +141,7 @@ mod tests {
         let mut reader = csv::Reader::from_reader(&bytes[..]);
         assert_eq!(
             reader.headers().unwrap().iter().collect::<Vec<_>>(),
-            REVIEW_HEADER
+            review_header().collect::<Vec<_>>()
         );
         let rows: Vec<_> = reader.records().map(Result::unwrap).collect();
         assert_eq!(rows.len(), 1);

@@ -10,16 +10,8 @@ use axum::http::header::{ALLOW, CONTENT_TYPE};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
-use review_protocol::wechat::push::PushConfig;
 
-use super::writer::{Seen, Writer};
-
-/// What every request shares: the configuration, the retry memory and the line writer.
-pub(super) struct Receiver {
-    pub(super) config: PushConfig,
-    pub(super) seen: Arc<Seen>,
-    pub(super) writer: Writer,
-}
+use super::receiver::{Receiver, refuse};
 
 /// Any path, any method; bodies over `max_body` are refused (413) before they are read whole.
 pub(super) fn router(receiver: Arc<Receiver>, max_body: usize) -> Router {
@@ -71,20 +63,4 @@ async fn push(receiver: Arc<Receiver>, query: &str, body: &[u8]) -> Response {
         Ok(push) => super::push::handle(receiver, push).await,
         Err(err) => refuse(err.http_status(), "a push", &err.to_string()),
     }
-}
-
-/// Answers a refusal with its status and reason, and says so in one line on stderr. The
-/// reasons come from the protocol and never hold the token, the key or a signature.
-pub(super) fn refuse(status: StatusCode, what: &str, reason: &str) -> Response {
-    let reason = reason.replace(['\n', '\r'], " ");
-    super::notices::say(&format!(
-        "reviews: refused {what} ({}): {reason}",
-        status.as_u16()
-    ));
-    (
-        status,
-        [(CONTENT_TYPE, "text/plain; charset=utf-8")],
-        format!("{reason}\n"),
-    )
-        .into_response()
 }

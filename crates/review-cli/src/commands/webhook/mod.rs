@@ -12,6 +12,7 @@ mod handler;
 mod line;
 mod notices;
 mod push;
+mod receiver;
 mod writer;
 
 use std::net::SocketAddr;
@@ -24,7 +25,7 @@ use super::sandbox::stop::StopSignals;
 use crate::cli::WebhookCommand;
 use crate::error::{CliError, CliResult};
 
-use self::handler::Receiver;
+use self::receiver::Receiver;
 use self::writer::{Seen, Writer};
 
 /// Runs `reviews webhook ...`.

@@ -15,7 +15,7 @@ use jiff::Timestamp;
 use review_protocol::wechat::push::{Admission, EventKey, Push, PushError};
 use tokio::time::{Instant, timeout_at};
 
-use super::handler::{Receiver, refuse};
+use super::receiver::{Receiver, refuse};
 use super::writer::Refused;
 
 /// How long a delivery waits for its line (or another delivery's) before answering 503.

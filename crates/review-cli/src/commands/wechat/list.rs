@@ -11,7 +11,7 @@ use review_model::wechat::FilterType;
 
 use crate::cli::ListFormat;
 use crate::error::{CliError, CliResult};
-use crate::output::csv::{CsvOut, REVIEW_HEADER, review_fields};
+use crate::output::csv::{CsvOut, review_fields, review_header};
 use crate::output::table::{self, Fit, Table};
 use crate::output::{self, Stdout, json, times};
 use crate::setup::Session;
@@ -48,7 +48,7 @@ pub(super) fn run(
             }
         }
         ListFormat::Csv => {
-            let mut csv = CsvOut::new(&mut out, &REVIEW_HEADER)?;
+            let mut csv = CsvOut::new(&mut out, &review_header().collect::<Vec<_>>())?;
             for review in reviews {
                 csv.row(review_fields(&review?))?;
                 if csv.get_ref().closed() {

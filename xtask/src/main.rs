@@ -26,7 +26,12 @@ struct Cli {
 enum Task {
     /// Everything CI checks: formatting, clippy (warnings denied), tests, docs (warnings denied),
     /// the fixture check and a short fuzz pass.
-    Ci,
+    Ci {
+        /// Leave out `cargo test --workspace`, for a caller that has just run it (`.ci/run`
+        /// runs the README's test command first).
+        #[arg(long)]
+        skip_tests: bool,
+    },
     /// Scaffold an endpoint through every layer: protocol module and `ENDPOINTS`, fixtures and
     /// their manifest entry, client methods; the workspace's tests pass right after.
     NewEndpoint(new_endpoint::Args),
@@ -41,7 +46,7 @@ enum Task {
 
 fn main() -> Result<()> {
     match Cli::parse().task {
-        Task::Ci => ci::run(),
+        Task::Ci { skip_tests } => ci::run(skip_tests),
         Task::NewEndpoint(args) => new_endpoint::run(&args),
         Task::Fixtures(args) => fixtures::run(&args),
         Task::Bench(args) => bench::run(&args),

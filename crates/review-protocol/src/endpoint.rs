@@ -69,6 +69,17 @@ impl Metadata {
     }
 }
 
+/// Gives a request builder its body. Only a base URL that [`BaseUrl`](crate::BaseUrl) validated
+/// reaches a builder, so a failure is reported as that URL's rather than panicking.
+pub(crate) fn finish(
+    builder: http::request::Builder,
+    body: Vec<u8>,
+) -> Result<http::Request<Vec<u8>>, BuildError> {
+    builder
+        .body(body)
+        .map_err(|e| BuildError::new("base_url", e.to_string()))
+}
+
 /// One operation of a platform's API.
 ///
 /// The caller owns the socket: it asks the endpoint for a request, sends it however it likes,

@@ -8,6 +8,7 @@ use serde::de::DeserializeOwned;
 
 use super::WechatContext;
 use super::status::WithStatus;
+use crate::endpoint::finish;
 use crate::error::DecodeFailure;
 use crate::{BaseUrl, BuildError, Error};
 
@@ -27,16 +28,6 @@ fn url(base: &BaseUrl, path: &str, params: &[(&str, &str)], token: Option<&str>)
     } else {
         format!("{}?{query}", base.join(path))
     }
-}
-
-fn finish(
-    builder: http::request::Builder,
-    body: Vec<u8>,
-) -> Result<http::Request<Vec<u8>>, BuildError> {
-    builder
-        .body(body)
-        // Only a base URL that `BaseUrl` validated reaches here; report rather than panic.
-        .map_err(|e| BuildError::new("base_url", e.to_string()))
 }
 
 /// `GET base/path?params&access_token=...`.

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::{Fw199Context, sign};
+use crate::endpoint::finish;
 use crate::error::DecodeFailure;
 use crate::{ApiCode, ApiError, BuildError, Error};
 
@@ -63,16 +64,6 @@ fn signed_form(ctx: &Fw199Context, params: &[(&str, String)]) -> Result<String, 
     }
     body.append_pair(super::SIGN, &signature);
     Ok(body.finish())
-}
-
-fn finish(
-    builder: http::request::Builder,
-    body: Vec<u8>,
-) -> Result<http::Request<Vec<u8>>, BuildError> {
-    builder
-        .body(body)
-        // Only a base URL that `BaseUrl` validated reaches here; report rather than panic.
-        .map_err(|e| BuildError::new("base_url", e.to_string()))
 }
 
 /// The envelope's `code`, a number or a numeric string.

@@ -4,6 +4,7 @@
 use std::fmt;
 
 use crate::Error;
+use crate::wechat::token_share::StoreFailure;
 
 /// A call that failed after the machine tried what the retry policy allowed.
 ///
@@ -24,6 +25,9 @@ pub enum CallErrorKind<E> {
     Protocol(Error),
     /// The driver's transport failed.
     Transport(E),
+    /// The shared token store failed (unreachable, unwritable). The call was not sent: a
+    /// token of this process's own would undo what sharing the store is for.
+    Store(StoreFailure),
 }
 
 impl<E> CallError<E> {
@@ -73,7 +77,7 @@ impl<E> CallError<E> {
     pub fn protocol(&self) -> Option<&Error> {
         match &self.kind {
             CallErrorKind::Protocol(err) => Some(err),
-            CallErrorKind::Transport(_) => None,
+            CallErrorKind::Transport(_) | CallErrorKind::Store(_) => None,
         }
     }
 }
@@ -83,6 +87,7 @@ impl<E: fmt::Display> fmt::Display for CallError<E> {
         match &self.kind {
             CallErrorKind::Protocol(err) => write!(f, "{}: {err}", self.endpoint)?,
             CallErrorKind::Transport(err) => write!(f, "{}: {err}", self.endpoint)?,
+            CallErrorKind::Store(err) => write!(f, "{}: the token store failed: {err}", self.endpoint)?,
         }
         if self.attempts > 1 {
             write!(f, " (after {} attempts)", self.attempts)?;
@@ -103,6 +108,7 @@ impl<E: std::error::Error + 'static> std::error::Error for CallError<E> {
         match &self.kind {
             CallErrorKind::Protocol(err) => Some(err),
             CallErrorKind::Transport(err) => Some(err),
+            CallErrorKind::Store(err) => Some(err),
         }
     }
 }

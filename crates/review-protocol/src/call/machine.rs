@@ -11,7 +11,12 @@ use crate::retry::{Failure, RetryDecision, RetryPolicy};
 use crate::wechat::token_cache::{
     CallTokens, Completed, Next, RefreshTicket, TokenErrorAction, TokenLease,
 };
+use crate::wechat::token_share::{
+    InvalidateStep, LockOwner, SharedConfig, SharedInvalidate, SharedOutcome, SharedRefresh,
+    SharedStep, StoreAnswer, StoreFailure, StoreOp,
+};
 use crate::{BaseUrl, BuildError, Error};
+use review_model::wechat::AccessTokenResponse;
 
 /// What the driver does next.
 #[derive(Debug)]
@@ -21,6 +26,9 @@ pub enum Step<O, E> {
     Send(http::Request<Vec<u8>>),
     /// Wait this long, then ask for the [`next`](Machine::next) step.
     Sleep(Duration),
+    /// Carry out this operation on the shared token store and hand the answer to
+    /// [`stored`](Machine::stored). Only a machine [`with_shared`](Machine::with_shared) asks.
+    Store(StoreOp),
     /// The call is over.
     Done(Result<O, CallError<E>>),
 }
@@ -32,11 +40,27 @@ struct Tokens<'a> {
     base: &'a BaseUrl,
 }
 
-/// What the request last sent was.
-enum Pending {
+/// What the machine is waiting for.
+enum Pending<E> {
     Nothing,
     Call(Option<TokenLease>),
     Refresh(RefreshTicket),
+    /// A fetch through the shared store: a store answer, or the end of a wait.
+    Shared(SharedRefresh, RefreshTicket),
+    /// The shared fetch's refresh is out.
+    SharedSend(SharedRefresh, RefreshTicket),
+    /// The shared fetch is releasing its lock after its refresh got no answer.
+    SharedUnanswered(RefreshTicket, Unanswered<E>),
+    /// A refused token is being cleared from the shared store; then the call goes on as
+    /// `action` says.
+    Invalidate(Invalidating),
+}
+
+struct Invalidating {
+    invalidate: SharedInvalidate,
+    action: TokenErrorAction,
+    err: Error,
+    idempotent: bool,
 }
 
 /// How long a caller waits between looks while another caller refreshes the token.
@@ -53,7 +77,9 @@ pub struct Machine<'a, C, E> {
     budget: Budget,
     /// What this call met with its tokens, for the token cache's retry rule.
     call_tokens: CallTokens,
-    pending: Pending,
+    pending: Pending<E>,
+    /// The shared store's rules and this call's lock owner, when tokens are shared.
+    shared: Option<(SharedConfig, LockOwner)>,
     error: PhantomData<fn() -> E>,
 }
 
@@ -70,8 +96,20 @@ impl<'a, C: Call, E> Machine<'a, C, E> {
             budget: Budget::new(policy, seed),
             call_tokens: CallTokens::new(),
             pending: Pending::Nothing,
+            shared: None,
             error: PhantomData,
         }
+    }
+
+    /// Fetches tokens through a store shared with other processes: when the process's
+    /// [`TokenStore`] asks for a refresh, the machine runs a [`SharedRefresh`] (asking the
+    /// driver for [`Step::Store`] operations) instead of sending it at once, and reports token
+    /// errors to the shared store too. `owner_bits` are random (the driver's randomness),
+    /// naming this call's lock.
+    #[must_use]
+    pub fn with_shared(mut self, config: SharedConfig, owner_bits: u128) -> Self {
+        self.shared = Some((config, LockOwner::from_random(owner_bits)));
+        self
     }
 
     /// Takes tokens from `store`, refreshing them at `base`. A call that
@@ -105,6 +143,12 @@ impl<'a, C: Call, E> Machine<'a, C, E> {
     /// [`Sleep`](Step::Sleep).
     pub fn next(&mut self, now: Timestamp) -> Step<C::Output, E> {
         self.budget.start(now);
+        if let Pending::Shared(mut share, ticket) =
+            std::mem::replace(&mut self.pending, Pending::Nothing)
+        {
+            let step = share.woke();
+            return self.shared_step(share, ticket, step, now);
+        }
         let lease = if self.call.needs_token() {
             let Some(Tokens { store, base }) = self.tokens else {
                 let missing = BuildError::new("appid", "this client has no WeChat credentials");
@@ -112,6 +156,9 @@ impl<'a, C: Call, E> Machine<'a, C, E> {
             };
             match store.next(now) {
                 Next::Use(lease) => Some(lease),
+                Next::Refresh(ticket) if self.shared.is_some() => {
+                    return self.share(ticket, now);
+                }
                 Next::Refresh(ticket) => match ticket.endpoint().request(base) {
                     Ok(request) => {
                         self.pending = Pending::Refresh(ticket);
@@ -144,9 +191,177 @@ impl<'a, C: Call, E> Machine<'a, C, E> {
     /// Takes the answer to the request last [sent](Step::Send), received at `now`.
     pub fn feed(&mut self, answer: Answer<E>, now: Timestamp) -> Step<C::Output, E> {
         match std::mem::replace(&mut self.pending, Pending::Nothing) {
-            Pending::Nothing => self.next(now),
             Pending::Refresh(ticket) => self.refreshed(ticket, answer, now),
             Pending::Call(lease) => self.answered(lease, answer, now),
+            Pending::SharedSend(mut share, ticket) => match answer {
+                Ok(response) => {
+                    let (parts, body) = response.into_parts();
+                    let parsed = ticket
+                        .endpoint()
+                        .parse(http::Response::from_parts(parts, body.as_slice()));
+                    let step = share.answered(parsed, now);
+                    self.shared_step(share, ticket, step, now)
+                }
+                Err(unanswered) => match share.unanswered() {
+                    SharedStep::Store(op) => {
+                        self.pending = Pending::SharedUnanswered(ticket, unanswered);
+                        Step::Store(op)
+                    }
+                    _ => self.shared_unanswered(ticket, unanswered, now),
+                },
+            },
+            pending => {
+                // Nothing was sent (a store answer was expected, or nothing): start over.
+                self.pending = pending;
+                self.next(now)
+            }
+        }
+    }
+
+    /// Takes the shared store's answer to the [`Step::Store`] operation last asked.
+    pub fn stored(
+        &mut self,
+        answer: Result<StoreAnswer, StoreFailure>,
+        now: Timestamp,
+    ) -> Step<C::Output, E> {
+        match std::mem::replace(&mut self.pending, Pending::Nothing) {
+            Pending::Shared(mut share, ticket) => {
+                let step = share.stored(answer, now);
+                self.shared_step(share, ticket, step, now)
+            }
+            Pending::SharedUnanswered(ticket, unanswered) => {
+                self.shared_unanswered(ticket, unanswered, now)
+            }
+            Pending::Invalidate(mut inv) => match inv.invalidate.stored(answer) {
+                InvalidateStep::Store(op) => {
+                    self.pending = Pending::Invalidate(inv);
+                    Step::Store(op)
+                }
+                InvalidateStep::Done(Ok(())) => self.after_token_error(inv, now),
+                InvalidateStep::Done(Err(failure)) => self.fail(CallErrorKind::Store(failure), false),
+            },
+            pending => {
+                self.pending = pending;
+                self.next(now)
+            }
+        }
+    }
+
+    /// Starts a fetch through the shared store for `ticket`.
+    fn share(&mut self, ticket: RefreshTicket, now: Timestamp) -> Step<C::Output, E> {
+        let Some((config, owner)) = &self.shared else {
+            return self.next(now);
+        };
+        let mut share = SharedRefresh::new(ticket.endpoint(), *config, owner.clone());
+        let step = share.start();
+        self.shared_step(share, ticket, step, now)
+    }
+
+    /// Turns a step of the shared fetch into the machine's.
+    fn shared_step(
+        &mut self,
+        share: SharedRefresh,
+        ticket: RefreshTicket,
+        step: SharedStep,
+        now: Timestamp,
+    ) -> Step<C::Output, E> {
+        match step {
+            SharedStep::Store(op) => {
+                self.pending = Pending::Shared(share, ticket);
+                Step::Store(op)
+            }
+            SharedStep::Sleep(wait) => {
+                self.pending = Pending::Shared(share, ticket);
+                Step::Sleep(Duration::try_from(wait).unwrap_or(Duration::from_millis(1)))
+            }
+            SharedStep::Send(refresh) => {
+                let Some(Tokens { base, .. }) = self.tokens else {
+                    return self.next(now);
+                };
+                match refresh.request(base) {
+                    Ok(request) => {
+                        self.pending = Pending::SharedSend(share, ticket);
+                        Step::Send(request)
+                    }
+                    Err(err) => {
+                        let mut share = share;
+                        let step = share.answered(Err(err.into()), now);
+                        self.shared_step(share, ticket, step, now)
+                    }
+                }
+            }
+            SharedStep::Done(outcome) => self.shared_done(ticket, outcome, now),
+        }
+    }
+
+    fn shared_done(
+        &mut self,
+        ticket: RefreshTicket,
+        outcome: SharedOutcome,
+        now: Timestamp,
+    ) -> Step<C::Output, E> {
+        let Some(Tokens { store, .. }) = self.tokens else {
+            return self.next(now);
+        };
+        match outcome {
+            SharedOutcome::Token { token, fetched } => {
+                let left = token.expires_at.duration_since(now).as_secs().max(0);
+                let response = AccessTokenResponse {
+                    access_token: token.access_token,
+                    expires_in: u64::try_from(left).unwrap_or(0),
+                };
+                match store.complete(ticket, now, Ok(response)) {
+                    Ok(Completed::Installed) => {
+                        if fetched {
+                            self.call_tokens.refreshed();
+                        }
+                        self.next(now)
+                    }
+                    Ok(Completed::Ignored) => self.next(now),
+                    Err(err) => {
+                        self.budget.refresh_failed();
+                        self.refused(err, true, now)
+                    }
+                }
+            }
+            SharedOutcome::Failed(err) => {
+                let err = match store.complete(ticket, now, Err(err)) {
+                    Err(err) => err,
+                    Ok(_) => return self.next(now),
+                };
+                self.budget.refresh_failed();
+                self.refused(err, true, now)
+            }
+            SharedOutcome::Unanswered => self.next(now),
+            SharedOutcome::Store(failure) => {
+                store.abandon(ticket);
+                self.fail(CallErrorKind::Store(failure), false)
+            }
+        }
+    }
+
+    fn shared_unanswered(
+        &mut self,
+        ticket: RefreshTicket,
+        unanswered: Unanswered<E>,
+        now: Timestamp,
+    ) -> Step<C::Output, E> {
+        if let Some(Tokens { store, .. }) = self.tokens {
+            store.abandon(ticket);
+        }
+        self.budget.refresh_failed();
+        // Fetching a token is safe to repeat.
+        self.unanswered(unanswered, true, now)
+    }
+
+    /// The call goes on after a token error, as the process's store said.
+    fn after_token_error(&mut self, inv: Invalidating, now: Timestamp) -> Step<C::Output, E> {
+        match inv.action {
+            TokenErrorAction::Retry => {
+                self.budget.free_retry();
+                self.next(now)
+            }
+            TokenErrorAction::Backoff => self.token_refused(inv.err, inv.idempotent, now),
         }
     }
 
@@ -207,7 +422,21 @@ impl<'a, C: Call, E> Machine<'a, C, E> {
                     return self.fail(CallErrorKind::Protocol(err), false);
                 };
                 // WeChat checks the token before it executes anything: even a write may go again.
-                match store.on_token_error(&lease, &mut self.call_tokens) {
+                let action = store.on_token_error(&lease, &mut self.call_tokens);
+                if self.shared.is_some() {
+                    let mut invalidate = SharedInvalidate::new(lease.token().clone());
+                    let InvalidateStep::Store(op) = invalidate.start() else {
+                        return self.fail(CallErrorKind::Protocol(err), false);
+                    };
+                    self.pending = Pending::Invalidate(Invalidating {
+                        invalidate,
+                        action,
+                        err,
+                        idempotent,
+                    });
+                    return Step::Store(op);
+                }
+                match action {
                     TokenErrorAction::Retry => {
                         self.budget.free_retry();
                         self.next(now)

@@ -21,6 +21,7 @@ mod stable_token;
 mod status;
 mod token;
 pub mod token_cache;
+pub mod token_share;
 mod wire;
 
 use crate::{Endpoint, Metadata};

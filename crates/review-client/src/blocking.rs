@@ -59,6 +59,7 @@ impl<T: BlockingTransport> BlockingClient<T> {
                     self.transport.sleep(wait);
                     run.woke()
                 }
+                Action::Store(op) => run.stored(self.config.store_blocking(op)),
                 Action::Done(result) => return result,
             };
         }

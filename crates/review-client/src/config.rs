@@ -7,9 +7,11 @@ use review_model::{AppId, Secret};
 use review_protocol::BaseUrl;
 use review_protocol::retry::RetryPolicy;
 use review_protocol::taobao::{Fw199Context, Fw199Credentials};
-use review_protocol::wechat::token_cache::{RefreshKind, TokenConfig};
+use review_protocol::wechat::token_share::{
+    SharedConfig, StoreAnswer, StoreFailure, StoreKey, StoreOp,
+};
 
-use crate::tokens::{MemoryTokenStore, TokenStore};
+use crate::tokens::{BoxStoreFuture, MemoryTokenStore, TokenBackend, TokenStore, WechatTokens};
 
 /// A client's platforms, time limits and retry policy.
 ///
@@ -34,6 +36,15 @@ pub struct ClientConfig {
 pub(crate) struct WechatSide {
     pub(crate) base_url: BaseUrl,
     pub(crate) tokens: Arc<dyn TokenStore>,
+    pub(crate) shared: Option<SharedSide>,
+}
+
+/// The store shared with other processes, and this app's entry in it.
+#[derive(Clone)]
+pub(crate) struct SharedSide {
+    pub(crate) backend: Arc<dyn TokenBackend>,
+    pub(crate) key: StoreKey,
+    pub(crate) config: SharedConfig,
 }
 
 #[derive(Clone)]
@@ -59,21 +70,46 @@ impl ClientConfig {
         }
     }
 
-    /// WeChat at `base_url`, with plain tokens kept in a store of this client's own.
+    /// WeChat at `base_url`, with stable tokens kept by this client (and its clones).
     #[must_use]
     pub fn wechat(self, base_url: BaseUrl, appid: AppId, secret: Secret) -> Self {
-        let store = MemoryTokenStore::new(appid, secret, TokenConfig::new(RefreshKind::Plain));
-        self.wechat_with_store(base_url, Arc::new(store))
+        self.wechat_tokens(base_url, appid, secret, WechatTokens::stable())
     }
 
-    /// WeChat at `base_url`, with tokens from `store`: share one store between clients (and
-    /// tasks, and threads) so that one refresh serves them all. Pick plain or stable tokens
-    /// when building the store.
+    /// WeChat at `base_url`, with tokens of the kind and shared through the backend `tokens`
+    /// says: with a [`FileBackend`](crate::FileBackend) or a Redis one, every process sharing
+    /// it makes one refresh at a time and uses the same token.
+    #[must_use]
+    pub fn wechat_tokens(
+        self,
+        base_url: BaseUrl,
+        appid: AppId,
+        secret: Secret,
+        tokens: WechatTokens,
+    ) -> Self {
+        let key = StoreKey::new(base_url.host(), appid.clone(), tokens.kind());
+        let store = MemoryTokenStore::new(appid, secret, tokens.cache);
+        let shared = SharedSide {
+            backend: tokens.backend,
+            key,
+            config: tokens.shared,
+        };
+        let mut config = self.wechat_with_store(base_url, Arc::new(store));
+        if let Some(side) = &mut config.wechat {
+            side.shared = Some(shared);
+        }
+        config
+    }
+
+    /// WeChat at `base_url`, with tokens from `store` alone, shared with no other process:
+    /// share one store between clients (and tasks, and threads) so that one refresh serves
+    /// them all, or hand in a store of your own (a token service of the merchant's).
     #[must_use]
     pub fn wechat_with_store(mut self, base_url: BaseUrl, store: Arc<dyn TokenStore>) -> Self {
         self.wechat = Some(WechatSide {
             base_url,
             tokens: store,
+            shared: None,
         });
         self
     }
@@ -109,8 +145,32 @@ impl ClientConfig {
         self
     }
 
+    /// Carries out a shared-store operation, blocking.
+    pub(crate) fn store_blocking(&self, op: StoreOp) -> Result<StoreAnswer, StoreFailure> {
+        match self.shared() {
+            Some(side) => side.backend.run_blocking(&side.key, op),
+            None => Err(no_shared_store()),
+        }
+    }
+
+    /// Carries out a shared-store operation without blocking.
+    pub(crate) fn store_async(&self, op: StoreOp) -> BoxStoreFuture<'_> {
+        match self.shared() {
+            Some(side) => side.backend.run_async(&side.key, op),
+            None => Box::pin(async { Err(no_shared_store()) }),
+        }
+    }
+
+    pub(crate) fn shared(&self) -> Option<&SharedSide> {
+        self.wechat.as_ref().and_then(|w| w.shared.as_ref())
+    }
+
     /// The seller nick configured for fw199, if any.
     pub fn seller_nick(&self) -> Option<&str> {
         self.fw199.as_ref().map(|f| f.seller_nick.as_str())
     }
+}
+
+fn no_shared_store() -> StoreFailure {
+    StoreFailure::new("this client has no shared token store")
 }

@@ -42,7 +42,15 @@ pub(crate) fn wechat<'a, E: Endpoint<Context = WechatContext>>(
         return Err(missing(endpoint.name(), "WeChat"));
     };
     let call = WechatCall::new(endpoint, &side.base_url);
-    Ok(Machine::new(call, config.retry, seed()).with_tokens(side.tokens.as_ref(), &side.base_url))
+    let machine =
+        Machine::new(call, config.retry, seed()).with_tokens(side.tokens.as_ref(), &side.base_url);
+    Ok(match &side.shared {
+        Some(shared) => {
+            let owner = (u128::from(seed()) << 64) | u128::from(seed());
+            machine.with_shared(shared.config, owner)
+        }
+        None => machine,
+    })
 }
 
 /// The machine of an fw199 call, signed at each attempt.

@@ -33,7 +33,9 @@ pub use pager::Pager;
 pub use requests::{Paged, RateRange, TaobaoReviews, WechatReviews};
 pub use route::Route;
 #[doc(inline)]
-pub use tokens::{MemoryTokenStore, TokenStore};
+pub use tokens::{
+    BoxStoreFuture, MemoryBackend, MemoryTokenStore, TokenBackend, TokenStore, WechatTokens,
+};
 pub use transport::{
     AsyncTransport, BlockingTransport, BoxHttpFuture, FnTransport, HttpResult, TransportError,
     TransportErrorKind,

@@ -43,6 +43,7 @@ impl<T: AsyncTransport> AsyncClient<T> {
                     self.transport.sleep(wait).await;
                     run.woke()
                 }
+                Action::Store(op) => run.stored(self.config.store_async(op).await),
                 Action::Done(result) => return result,
             };
         }

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use review_protocol::call::Call;
+use review_protocol::wechat::token_share::{StoreAnswer, StoreFailure, StoreOp};
 
 use crate::drive::{self, Machine, Step};
 use crate::error::ClientError;
@@ -19,6 +20,8 @@ pub(crate) enum Action<O> {
     Send(http::Request<Vec<u8>>),
     /// Wait this long, then call [`Run::woke`].
     Sleep(Duration),
+    /// Carry this out on the shared token store, then call [`Run::stored`].
+    Store(StoreOp),
     /// The call is over.
     Done(Result<O, ClientError>),
 }
@@ -51,6 +54,15 @@ impl<'a, C: Call> Run<'a, C> {
         self.act(step)
     }
 
+    /// Takes the shared store's answer; returns the next action.
+    pub(crate) fn stored(
+        &mut self,
+        answer: Result<StoreAnswer, StoreFailure>,
+    ) -> Action<C::Output> {
+        let step = self.machine.stored(answer, Timestamp::now());
+        self.act(step)
+    }
+
     /// The wait is over; returns the next action.
     pub(crate) fn woke(&mut self) -> Action<C::Output> {
         let step = self.machine.next(Timestamp::now());
@@ -65,6 +77,7 @@ impl<'a, C: Call> Run<'a, C> {
                 Action::Send(request)
             }
             Step::Sleep(wait) => Action::Sleep(wait),
+            Step::Store(op) => Action::Store(op),
             Step::Done(result) => Action::Done(result.map_err(ClientError::from)),
         }
     }

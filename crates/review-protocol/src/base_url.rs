@@ -57,6 +57,21 @@ impl BaseUrl {
         &self.0
     }
 
+    /// The host and port, with any path prefix (`api.weixin.qq.com`,
+    /// `127.0.0.1:8080/proxy`): what a shared token store names a token by, since one app's
+    /// token is valid only at the host that issued it.
+    ///
+    /// ```
+    /// let url: review_protocol::BaseUrl = "http://127.0.0.1:8080/proxy/".parse()?;
+    /// assert_eq!(url.host(), "127.0.0.1:8080/proxy");
+    /// # Ok::<(), review_protocol::InvalidBaseUrl>(())
+    /// ```
+    pub fn host(&self) -> &str {
+        self.0
+            .split_once("://")
+            .map_or(self.0.as_str(), |(_, rest)| rest)
+    }
+
     /// `path` (starting with `/`) appended to the base.
     pub fn join(&self, path: &str) -> String {
         format!("{}{}", self.0, path)

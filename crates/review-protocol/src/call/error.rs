@@ -87,7 +87,9 @@ impl<E: fmt::Display> fmt::Display for CallError<E> {
         match &self.kind {
             CallErrorKind::Protocol(err) => write!(f, "{}: {err}", self.endpoint)?,
             CallErrorKind::Transport(err) => write!(f, "{}: {err}", self.endpoint)?,
-            CallErrorKind::Store(err) => write!(f, "{}: the token store failed: {err}", self.endpoint)?,
+            CallErrorKind::Store(err) => {
+                write!(f, "{}: the token store failed: {err}", self.endpoint)?
+            }
         }
         if self.attempts > 1 {
             write!(f, " (after {} attempts)", self.attempts)?;

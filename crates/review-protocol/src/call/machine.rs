@@ -238,7 +238,9 @@ impl<'a, C: Call, E> Machine<'a, C, E> {
                     Step::Store(op)
                 }
                 InvalidateStep::Done(Ok(())) => self.after_token_error(inv, now),
-                InvalidateStep::Done(Err(failure)) => self.fail(CallErrorKind::Store(failure), false),
+                InvalidateStep::Done(Err(failure)) => {
+                    self.fail(CallErrorKind::Store(failure), false)
+                }
             },
             pending => {
                 self.pending = pending;

@@ -31,7 +31,9 @@ impl StoredToken {
             .unwrap_or(SignedDuration::ZERO)
             .max(SignedDuration::ZERO);
         let margin = margin.max(SignedDuration::ZERO).min(half);
-        self.expires_at.checked_sub(margin).unwrap_or(Timestamp::MIN)
+        self.expires_at
+            .checked_sub(margin)
+            .unwrap_or(Timestamp::MIN)
     }
 
     /// Whether it may be used at `now` without a refresh.
@@ -108,7 +110,12 @@ impl TokenRecord {
     /// Reads a stored record. The error never quotes the bytes, which may hold a token.
     pub fn decode(bytes: &[u8]) -> Result<Self, RecordError> {
         let wire: Wire = serde_json::from_slice(bytes).map_err(|e| {
-            RecordError(format!("{} at line {} column {}", category(&e), e.line(), e.column()))
+            RecordError(format!(
+                "{} at line {} column {}",
+                category(&e),
+                e.line(),
+                e.column()
+            ))
         })?;
         if wire.format != FORMAT {
             return Err(RecordError(format!("format {} found", wire.format)));
@@ -176,8 +183,9 @@ mod tests {
         };
         assert_eq!(TokenRecord::decode(&record.encode()).unwrap(), record);
         assert!(!format!("{record:?}").contains("t0ken"));
-        let err = TokenRecord::decode(br#"{"format":1,"generation":1,"token":{"access_token":"t0ken"}}"#)
-            .unwrap_err();
+        let err =
+            TokenRecord::decode(br#"{"format":1,"generation":1,"token":{"access_token":"t0ken"}}"#)
+                .unwrap_err();
         assert!(!err.to_string().contains("t0ken"), "{err}");
         assert!(TokenRecord::decode(br#"{"format":2,"generation":1}"#).is_err());
     }

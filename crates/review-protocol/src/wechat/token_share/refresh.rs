@@ -106,9 +106,13 @@ enum State {
         sent_at: Timestamp,
     },
     /// Writing the new token.
-    Writing { token: StoredToken },
+    Writing {
+        token: StoredToken,
+    },
     /// The write lost: reading whose token won.
-    Confirming { ours: StoredToken },
+    Confirming {
+        ours: StoredToken,
+    },
     /// Releasing the lock before ending with this.
     Releasing(Box<SharedOutcome>),
     Done,
@@ -191,10 +195,12 @@ impl SharedRefresh {
                 SharedStep::Sleep(self.config.poll)
             }
             (State::Rechecking, StoreAnswer::Record(record)) => self.recheck(record, now),
-            (State::Writing { token }, StoreAnswer::Written(true)) => self.release(SharedOutcome::Token {
-                token,
-                fetched: true,
-            }),
+            (State::Writing { token }, StoreAnswer::Written(true)) => {
+                self.release(SharedOutcome::Token {
+                    token,
+                    fetched: true,
+                })
+            }
             (State::Writing { token }, StoreAnswer::Written(false)) => {
                 self.state = State::Confirming { ours: token };
                 SharedStep::Store(StoreOp::Load)
@@ -243,7 +249,8 @@ impl SharedRefresh {
             Err(err) => return self.release(SharedOutcome::Failed(err)),
         };
         let base = sent_at.min(now);
-        let lifetime = SignedDuration::from_secs(i64::try_from(response.expires_in).unwrap_or(i64::MAX));
+        let lifetime =
+            SignedDuration::from_secs(i64::try_from(response.expires_in).unwrap_or(i64::MAX));
         let expires_at = base.checked_add(lifetime).unwrap_or(Timestamp::MAX);
         if expires_at <= now {
             return self.release(SharedOutcome::Failed(Error::wechat(

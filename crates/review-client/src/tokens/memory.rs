@@ -1,4 +1,4 @@
-//! Where access tokens live: shared by every client, task and thread of a process.
+//! The process-local store: one token cache for every client, task and thread of a process.
 
 use std::sync::Mutex;
 
@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use review_model::wechat::AccessTokenResponse;
 use review_model::{AppId, Secret};
 use review_protocol::Error;
-pub use review_protocol::call::TokenStore;
+use review_protocol::call::TokenStore;
 use review_protocol::wechat::token_cache::{
     CallTokens, Completed, Next, RefreshTicket, TokenCache, TokenConfig, TokenErrorAction,
     TokenLease,

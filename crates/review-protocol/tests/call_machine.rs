@@ -183,6 +183,7 @@ fn the_seed_alone_decides_the_sleeps() {
             step = match step {
                 // Refused before anything was sent: even a write goes again.
                 Step::Send(_) => machine.feed(Err(Unanswered::not_sent("refused")), now),
+                Step::Store(op) => unreachable!("no shared store here: {op:?}"),
                 Step::Sleep(wait) => {
                     sleeps.push(wait);
                     now += wait;
@@ -240,6 +241,7 @@ fn tokens_refused_forever_end_within_the_budget_and_say_so() {
                 machine.feed(token(tokens), now)
             }
             Step::Send(_) => machine.feed(answer(INVALID), now),
+            Step::Store(op) => unreachable!("no shared store here: {op:?}"),
             Step::Sleep(wait) => {
                 sleeps += 1;
                 now += wait;
@@ -423,6 +425,7 @@ proptest! {
                     now += Duration::from_millis(latency);
                     machine.feed(scripted.answer(token_request, tokens), now)
                 }
+                Step::Store(op) => unreachable!("no shared store here: {op:?}"),
                 Step::Sleep(wait) => {
                     prop_assert!(wait <= policy.max_delay, "{wait:?}");
                     now += wait;

@@ -20,6 +20,7 @@ use review_protocol::call::{Answer, Call, CallError, Machine, Step, Unanswered, 
 use review_protocol::retry::RetryPolicy;
 use review_protocol::wechat::GetCommentList;
 use review_protocol::wechat::token_cache::{RefreshKind, TokenCache, TokenConfig};
+use review_protocol::wechat::token_share::StoreFailure;
 
 /// Sends `request` over a fresh connection. A failed connect provably sent nothing; a failure
 /// after it may have reached the server.
@@ -116,6 +117,12 @@ fn run<C: Call>(mut machine: Machine<'_, C, io::Error>) -> Result<C::Output, Cal
             Step::Sleep(wait) => {
                 std::thread::sleep(wait);
                 machine.next(Timestamp::now())
+            }
+            // This example shares no token store with other processes, so the machine never
+            // asks for one.
+            Step::Store(op) => {
+                let failure = StoreFailure::new(format!("no shared store for {op:?}"));
+                machine.stored(Err(failure), Timestamp::now())
             }
             Step::Done(result) => return result,
         };

@@ -306,8 +306,17 @@ impl<'a, C: Call, E> Machine<'a, C, E> {
             return self.next(now);
         };
         match outcome {
+            SharedOutcome::Token { token, .. } if token.expires_at <= now => {
+                // The clock jumped past the token's life while it was being stored (a
+                // suspended machine): it is of no use; fetch again.
+                store.abandon(ticket);
+                self.next(now)
+            }
             SharedOutcome::Token { token, fetched } => {
-                let left = token.expires_at.duration_since(now).as_secs().max(0);
+                // The cache counts the lifetime from the earlier of the ticket's issue and now:
+                // hand it the lifetime that lands on the stored expiry exactly.
+                let base = ticket.issued_at().min(now);
+                let left = token.expires_at.duration_since(base).as_secs().max(0);
                 let response = AccessTokenResponse {
                     access_token: token.access_token,
                     expires_in: u64::try_from(left).unwrap_or(0),

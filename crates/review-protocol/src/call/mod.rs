@@ -60,6 +60,8 @@
 //!             now = now + wait; // a real driver sleeps, then reads its clock
 //!             machine.next(now)
 //!         }
+//!         // Only a machine `with_shared` (a store shared between processes) asks this.
+//!         Step::Store(op) => unreachable!("no shared store: {op:?}"),
 //!         Step::Done(result) => break result,
 //!     };
 //! };

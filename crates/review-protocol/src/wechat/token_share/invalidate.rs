@@ -18,10 +18,10 @@ pub enum InvalidateStep {
     Done(Result<(), StoreFailure>),
 }
 
-/// Reports that WeChat refused `token`: the stored record forgets it, and marks that the next
-/// stable refresh must force a new one, but only if the record still holds that very token. A
-/// record that moved on (another process already refreshed) is left alone, so two processes
-/// refused on the same token cause one refresh, not two.
+/// Reports that WeChat refused `token`: the stored record forgets it, but only if it still
+/// holds that very token, and remembers it as refused (a stable refresh that gets it back
+/// forces a new one). A record that moved on (another process already refreshed) keeps its
+/// token, so two processes refused on the same token cause one refresh, not two.
 #[derive(Debug)]
 pub struct SharedInvalidate {
     token: AccessToken,
@@ -49,17 +49,23 @@ impl SharedInvalidate {
     pub fn stored(&mut self, answer: Result<StoreAnswer, StoreFailure>) -> InvalidateStep {
         match answer {
             Err(failure) => InvalidateStep::Done(Err(failure)),
-            Ok(StoreAnswer::Record(Some(mut record)))
-                if !self.writing
-                    && record
-                        .token
-                        .as_ref()
-                        .is_some_and(|t| t.access_token == self.token) =>
-            {
+            Ok(StoreAnswer::Record(Some(mut record))) if !self.writing => {
+                let holds = record
+                    .token
+                    .as_ref()
+                    .is_some_and(|t| t.access_token == self.token);
+                let known = record.refused.as_ref() == Some(&self.token);
+                if !holds && known {
+                    return InvalidateStep::Done(Ok(()));
+                }
                 let expected = Some(record.generation);
                 record.generation = record.generation.wrapping_add(1);
-                record.token = None;
-                record.force_pending = true;
+                if holds {
+                    record.token = None;
+                }
+                // Remembered even when the record moved on: a refresh that gets this token
+                // back from WeChat must know it is dead.
+                record.refused = Some(self.token.clone());
                 self.writing = true;
                 InvalidateStep::Store(StoreOp::Put { expected, record })
             }

@@ -18,9 +18,10 @@
 //! - Waiters poll the record ([`WAIT_POLL`]) and re-check it after taking the lock.
 //! - A token is replaced only by a newer one: writes are compare-and-set on
 //!   [`TokenRecord::generation`], and a write that loses keeps the winner's token.
-//! - A token error clears the stored token only if it is the token that failed, and marks the
-//!   record so that the next stable refresh forces a new token; `force_refresh` is spent only
-//!   then, within WeChat's limits ([`ForceLimits`]), which the record counts for every process.
+//! - A token error clears the stored token only if it is the token that failed, and records it
+//!   as refused. A refresh asks for WeChat's current stable token first (unforced, which every
+//!   process shares); only if that is the refused token does it force a new one, within
+//!   WeChat's limits ([`ForceLimits`]), which the record counts for every process.
 
 mod force;
 mod invalidate;

@@ -52,9 +52,9 @@ pub struct TokenRecord {
     pub generation: u64,
     /// The current token, if any.
     pub token: Option<StoredToken>,
-    /// A token error cleared the stored token and none was fetched since: the next stable
-    /// refresh must force a new token, or WeChat hands back the one refused.
-    pub force_pending: bool,
+    /// The last token WeChat refused: never stored again, and if an unforced stable refresh
+    /// hands it back, the refresh is forced.
+    pub refused: Option<AccessToken>,
     /// The forced refreshes of the day.
     pub forced: ForceLog,
 }
@@ -70,8 +70,8 @@ struct Wire {
     generation: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     token: Option<WireToken>,
-    #[serde(default)]
-    force_pending: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    refused_token: Option<String>,
     #[serde(default)]
     forced_day: i64,
     #[serde(default)]
@@ -98,7 +98,7 @@ impl TokenRecord {
                 obtained_at_ms: t.obtained_at.as_millisecond(),
                 expires_at_ms: t.expires_at.as_millisecond(),
             }),
-            force_pending: self.force_pending,
+            refused_token: self.refused.as_ref().map(|t| t.expose_secret().to_owned()),
             forced_day: self.forced.day,
             forced_count: self.forced.count,
             forced_last_at_ms: self.forced.last_at.map(Timestamp::as_millisecond),
@@ -132,7 +132,7 @@ impl TokenRecord {
         Ok(Self {
             generation: wire.generation,
             token,
-            force_pending: wire.force_pending,
+            refused: wire.refused_token.map(AccessToken::new),
             forced: ForceLog {
                 day: wire.forced_day,
                 count: wire.forced_count,
@@ -174,7 +174,7 @@ mod tests {
                 obtained_at: "2026-12-01T00:00:00Z".parse().unwrap(),
                 expires_at: "2026-12-01T02:00:00Z".parse().unwrap(),
             }),
-            force_pending: true,
+            refused: Some(AccessToken::new("dead")),
             forced: ForceLog {
                 day: 20_000,
                 count: 3,

@@ -8,6 +8,10 @@ use super::key::LockOwner;
 use super::op::{StoreAnswer, StoreFailure, StoreOp};
 use super::record::{StoredToken, TokenRecord};
 use super::{LOCK_LEASE, WAIT_POLL};
+
+/// How many times a token is written before a process keeps it to itself: each lost write
+/// means another process wrote meanwhile.
+const MAX_WRITES: u32 = 3;
 use crate::Error;
 use crate::wechat::GetStableToken;
 use crate::wechat::token_cache::{DEFAULT_MARGIN, Refresh};
@@ -95,23 +99,27 @@ pub enum SharedOutcome {
 enum State {
     /// Waiting for the first read (or a read after a wait).
     Looking,
-    /// Waiting for the lock; `read` is what the last look saw.
+    /// Waiting for the lock.
     Locking,
-    /// Holding the lock, waiting for the read that re-checks.
-    Rechecking,
+    /// Holding the lock since `locked_at`, waiting for the read that re-checks.
+    Rechecking {
+        locked_at: Timestamp,
+    },
     /// The refresh is out.
     Sending {
         read: Option<TokenRecord>,
         forced: bool,
         sent_at: Timestamp,
     },
-    /// Writing the new token.
+    /// Writing the new token, for the `tries`-th time.
     Writing {
         token: StoredToken,
+        tries: u32,
     },
-    /// The write lost: reading whose token won.
+    /// The write lost (`tries` times): reading what won.
     Confirming {
         ours: StoredToken,
+        tries: u32,
     },
     /// Releasing the lock before ending with this.
     Releasing(Box<SharedOutcome>),
@@ -136,9 +144,16 @@ fn unexpected(answer: &StoreAnswer, state: &State) -> StoreFailure {
     ))
 }
 
+fn refused_meanwhile() -> Error {
+    Error::wechat(
+        ErrCode::InvalidCredential,
+        Some("the token fetched was refused by another process meanwhile".to_owned()),
+    )
+}
+
 impl SharedRefresh {
     /// A fetch of the token `refresh` would fetch (its kind and credentials; whether to force
-    /// is decided from the record), holding the lock as `owner`.
+    /// is decided from the record and WeChat's answer), holding the lock as `owner`.
     pub fn new(refresh: &Refresh, config: SharedConfig, owner: LockOwner) -> Self {
         Self {
             refresh: refresh.clone(),
@@ -177,7 +192,10 @@ impl SharedRefresh {
         match (state, answer) {
             (State::Looking, StoreAnswer::Record(record)) => {
                 if let Some(token) = record.as_ref().and_then(|r| self.fresh(r, now)) {
-                    return found(token);
+                    return SharedStep::Done(SharedOutcome::Token {
+                        token,
+                        fetched: false,
+                    });
                 }
                 self.state = State::Locking;
                 SharedStep::Store(StoreOp::Lock {
@@ -187,38 +205,28 @@ impl SharedRefresh {
                 })
             }
             (State::Locking, StoreAnswer::Locked(true)) => {
-                self.state = State::Rechecking;
+                self.state = State::Rechecking { locked_at: now };
                 SharedStep::Store(StoreOp::Load)
             }
             (State::Locking, StoreAnswer::Locked(false)) => {
                 self.state = State::Looking;
                 SharedStep::Sleep(self.config.poll)
             }
-            (State::Rechecking, StoreAnswer::Record(record)) => self.recheck(record, now),
-            (State::Writing { token }, StoreAnswer::Written(true)) => {
+            (State::Rechecking { locked_at }, StoreAnswer::Record(record)) => {
+                self.recheck(record, locked_at, now)
+            }
+            (State::Writing { token, .. }, StoreAnswer::Written(true)) => {
                 self.release(SharedOutcome::Token {
                     token,
                     fetched: true,
                 })
             }
-            (State::Writing { token }, StoreAnswer::Written(false)) => {
-                self.state = State::Confirming { ours: token };
+            (State::Writing { token, tries }, StoreAnswer::Written(false)) => {
+                self.state = State::Confirming { ours: token, tries };
                 SharedStep::Store(StoreOp::Load)
             }
-            (State::Confirming { ours }, StoreAnswer::Record(record)) => {
-                // Another write won while this one's lease had run out: keep the stored token
-                // if it is usable (never overwrite it), else use ours in this process only.
-                let outcome = match record.as_ref().and_then(|r| self.fresh(r, now)) {
-                    Some(token) => SharedOutcome::Token {
-                        token,
-                        fetched: false,
-                    },
-                    None => SharedOutcome::Token {
-                        token: ours,
-                        fetched: true,
-                    },
-                };
-                self.release(outcome)
+            (State::Confirming { ours, tries }, StoreAnswer::Record(record)) => {
+                self.confirm(record, ours, tries, now)
             }
             (state, answer) => {
                 let failure = unexpected(&answer, &state);
@@ -248,6 +256,31 @@ impl SharedRefresh {
             Ok(response) => response,
             Err(err) => return self.release(SharedOutcome::Failed(err)),
         };
+        let refused = read
+            .as_ref()
+            .and_then(|r| r.refused.as_ref())
+            .is_some_and(|t| *t == response.access_token);
+        if refused {
+            if forced {
+                return self.release(SharedOutcome::Failed(Error::wechat(
+                    ErrCode::InvalidCredential,
+                    Some("a forced refresh answered with the token just refused".to_owned()),
+                )));
+            }
+            // WeChat's current stable token is the one refused: only a forced refresh brings
+            // another, within WeChat's limits.
+            return match self.forced(read.as_ref(), now) {
+                Ok(refresh) => {
+                    self.state = State::Sending {
+                        read,
+                        forced: true,
+                        sent_at: now,
+                    };
+                    SharedStep::Send(refresh)
+                }
+                Err(err) => self.release(SharedOutcome::Failed(err)),
+            };
+        }
         let base = sent_at.min(now);
         let lifetime =
             SignedDuration::from_secs(i64::try_from(response.expires_in).unwrap_or(i64::MAX));
@@ -267,16 +300,7 @@ impl SharedRefresh {
             obtained_at: base,
             expires_at,
         };
-        let expected = read.as_ref().map(|r| r.generation);
-        let mut record = read.unwrap_or_default();
-        record.generation = expected.map_or(1, |g| g.wrapping_add(1));
-        record.token = Some(token.clone());
-        record.force_pending = false;
-        if forced {
-            record.forced.note(sent_at);
-        }
-        self.state = State::Writing { token };
-        SharedStep::Store(StoreOp::Put { expected, record })
+        self.write(read, token, forced.then_some(sent_at), 1)
     }
 
     /// The refresh got no answer: release the lock and end with [`SharedOutcome::Unanswered`].
@@ -289,36 +313,111 @@ impl SharedRefresh {
         record.fresh_token(now, self.config.margin).cloned()
     }
 
-    fn recheck(&mut self, record: Option<TokenRecord>, now: Timestamp) -> SharedStep {
+    fn recheck(
+        &mut self,
+        record: Option<TokenRecord>,
+        locked_at: Timestamp,
+        now: Timestamp,
+    ) -> SharedStep {
         if let Some(token) = record.as_ref().and_then(|r| self.fresh(r, now)) {
             return self.release(SharedOutcome::Token {
                 token,
                 fetched: false,
             });
         }
-        let refresh = match &self.refresh {
-            Refresh::Plain(plain) => Refresh::Plain(plain.clone()),
-            Refresh::Stable(stable) => {
-                let force = record.as_ref().is_some_and(|r| r.force_pending);
-                if force {
-                    let forced = record.as_ref().map(|r| r.forced).unwrap_or_default();
-                    if let Err(err) = forced.check(self.config.limits, now) {
-                        return self.release(SharedOutcome::Failed(err));
-                    }
-                }
-                Refresh::Stable(GetStableToken::new(
-                    stable.appid.clone(),
-                    stable.secret.clone(),
-                    force,
-                ))
-            }
-        };
+        // A holder that stalled past its lease may no longer hold the lock: another process
+        // may be refreshing. Start over rather than send a second refresh.
+        let held = now.duration_since(locked_at);
+        if held >= self.config.lease || held <= -self.config.lease {
+            self.state = State::Looking;
+            return SharedStep::Store(StoreOp::Load);
+        }
         self.state = State::Sending {
             read: record,
-            forced: refresh.force_refresh(),
+            forced: false,
             sent_at: now,
         };
-        SharedStep::Send(refresh)
+        SharedStep::Send(self.unforced())
+    }
+
+    /// Another write came first (an invalidation, or a refresh whose holder outlived its
+    /// lease): keep a usable stored token (never overwrite it), else store ours over what is
+    /// there now.
+    fn confirm(
+        &mut self,
+        record: Option<TokenRecord>,
+        ours: StoredToken,
+        tries: u32,
+        now: Timestamp,
+    ) -> SharedStep {
+        if let Some(token) = record.as_ref().and_then(|r| self.fresh(r, now)) {
+            return self.release(SharedOutcome::Token {
+                token,
+                fetched: false,
+            });
+        }
+        let refused = record
+            .as_ref()
+            .and_then(|r| r.refused.as_ref())
+            .is_some_and(|t| *t == ours.access_token);
+        if refused {
+            return self.release(SharedOutcome::Failed(refused_meanwhile()));
+        }
+        if tries >= MAX_WRITES {
+            return self.release(SharedOutcome::Token {
+                token: ours,
+                fetched: true,
+            });
+        }
+        self.write(record, ours, None, tries + 1)
+    }
+
+    /// Writes `token` over `read` (compare-and-set on its generation), counting a forced
+    /// refresh sent at `forced_at`.
+    fn write(
+        &mut self,
+        read: Option<TokenRecord>,
+        token: StoredToken,
+        forced_at: Option<Timestamp>,
+        tries: u32,
+    ) -> SharedStep {
+        let expected = read.as_ref().map(|r| r.generation);
+        let mut record = read.unwrap_or_default();
+        record.generation = expected.map_or(1, |g| g.wrapping_add(1));
+        record.token = Some(token.clone());
+        if let Some(at) = forced_at {
+            record.forced.note(at);
+        }
+        self.state = State::Writing { token, tries };
+        SharedStep::Store(StoreOp::Put { expected, record })
+    }
+
+    /// The refresh without `force_refresh`: for a stable token, WeChat's current one, which
+    /// every process shares.
+    fn unforced(&self) -> Refresh {
+        match &self.refresh {
+            Refresh::Plain(plain) => Refresh::Plain(plain.clone()),
+            Refresh::Stable(stable) => Refresh::Stable(GetStableToken::new(
+                stable.appid.clone(),
+                stable.secret.clone(),
+                false,
+            )),
+        }
+    }
+
+    /// A forced stable refresh, if WeChat's limits allow one at `now`.
+    fn forced(&self, record: Option<&TokenRecord>, now: Timestamp) -> Result<Refresh, Error> {
+        let forced = record.map(|r| r.forced).unwrap_or_default();
+        forced.check(self.config.limits, now)?;
+        match &self.refresh {
+            Refresh::Stable(stable) => Ok(Refresh::Stable(GetStableToken::new(
+                stable.appid.clone(),
+                stable.secret.clone(),
+                true,
+            ))),
+            // A plain fetch always brings a new token; it never hands back a refused one.
+            Refresh::Plain(plain) => Ok(Refresh::Plain(plain.clone())),
+        }
     }
 
     fn release(&mut self, outcome: SharedOutcome) -> SharedStep {
@@ -334,11 +433,4 @@ impl SharedRefresh {
             _ => self.release(outcome),
         }
     }
-}
-
-fn found(token: StoredToken) -> SharedStep {
-    SharedStep::Done(SharedOutcome::Token {
-        token,
-        fetched: false,
-    })
 }

@@ -1,5 +1,6 @@
 //! The sandbox's own endpoints under `/sandbox/`: make a bad review appear, read the writes and
-//! push logs, move the clock, check health. They are never faulted.
+//! push logs, move the clock, read and reset the stats, check health. They are never faulted
+//! and never counted in the stats.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use serde_json::json;
 
 use crate::clock::Clock;
 use crate::push::{Pusher, new_bad_review};
+use crate::stats::Stats;
 use crate::writes::Writes;
 
 /// What the admin routes read and move.
@@ -22,6 +24,7 @@ pub(crate) struct Admin {
     pub(crate) pusher: Arc<Pusher>,
     pub(crate) writes: Arc<Writes>,
     pub(crate) clock: Arc<Clock>,
+    pub(crate) stats: Arc<Stats>,
 }
 
 /// The admin routes.
@@ -32,6 +35,8 @@ pub(crate) fn routes(admin: Arc<Admin>) -> Router {
         .route("/sandbox/writes", get(writes))
         .route("/sandbox/pushes", get(pushes))
         .route("/sandbox/clock", post(clock))
+        .route("/sandbox/stats", get(stats))
+        .route("/sandbox/stats/reset", post(reset_stats))
         .with_state(admin)
 }
 
@@ -76,6 +81,19 @@ async fn clock(
     };
     admin.clock.advance(SignedDuration::from_secs(seconds));
     Json(json!({ "now": admin.clock.now(), "advanced_seconds": seconds })).into_response()
+}
+
+/// `GET /sandbox/stats`: the counts since the start or the last reset, as
+/// [`SandboxStats`](crate::SandboxStats).
+async fn stats(State(admin): State<Arc<Admin>>) -> Response {
+    Json(admin.stats.snapshot()).into_response()
+}
+
+/// `POST /sandbox/stats/reset`: zeroes every count and answers 200 with the counts it cleared
+/// (the same shape as `GET /sandbox/stats`), so a script can close one phase and start the
+/// next without losing a request in between.
+async fn reset_stats(State(admin): State<Arc<Admin>>) -> Response {
+    Json(admin.stats.reset()).into_response()
 }
 
 fn error(status: StatusCode, message: &str) -> Response {

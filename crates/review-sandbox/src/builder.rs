@@ -17,6 +17,7 @@ use crate::error::SandboxError;
 use crate::faults::{FaultKind, FaultLayer, Faults};
 use crate::handle::Sandbox;
 use crate::push::{PushTarget, Pusher, Pushes};
+use crate::stats::Stats;
 use crate::writes::Writes;
 use crate::{router, taobao, wechat};
 
@@ -100,6 +101,38 @@ impl SandboxBuilder {
         self
     }
 
+    /// How many `/cgi-bin/token` calls a day are granted (default 2000, as WeChat; 0 to
+    /// [`MAX_TOKEN_DAILY_QUOTA`]); the next ones answer 45009 until 00:00 China Standard Time
+    /// by the sandbox's clock, so a client that fetches a plain token per process meets it.
+    ///
+    /// [`MAX_TOKEN_DAILY_QUOTA`]: crate::MAX_TOKEN_DAILY_QUOTA
+    #[must_use]
+    pub fn plain_token_daily_quota(mut self, calls: u32) -> Self {
+        self.config.plain_token_daily_quota = calls;
+        self
+    }
+
+    /// How many stable-token calls with `force_refresh: true` a day are granted (default 20,
+    /// as WeChat; 0 to [`MAX_TOKEN_DAILY_QUOTA`]); the next ones answer 45009 until 00:00
+    /// China Standard Time. Unforced calls are not limited.
+    ///
+    /// [`MAX_TOKEN_DAILY_QUOTA`]: crate::MAX_TOKEN_DAILY_QUOTA
+    #[must_use]
+    pub fn force_refresh_daily_quota(mut self, calls: u32) -> Self {
+        self.config.force_refresh_daily_quota = calls;
+        self
+    }
+
+    /// The least time between two granted forced refreshes (default 30 s, as WeChat; zero to
+    /// [`MAX_FORCE_REFRESH_INTERVAL`]); one sooner answers 45011 and spends nothing.
+    ///
+    /// [`MAX_FORCE_REFRESH_INTERVAL`]: crate::MAX_FORCE_REFRESH_INTERVAL
+    #[must_use]
+    pub fn force_refresh_interval(mut self, interval: SignedDuration) -> Self {
+        self.config.force_refresh_interval = interval;
+        self
+    }
+
     /// Where and how to push bad reviews.
     #[must_use]
     pub fn push(mut self, target: PushTarget) -> Self {
@@ -164,6 +197,9 @@ impl SandboxBuilder {
             slow_response,
             token_lifetime,
             token_overlap,
+            plain_token_daily_quota,
+            force_refresh_daily_quota,
+            force_refresh_interval,
             push,
             push_interval,
             push_retry_after,
@@ -178,16 +214,21 @@ impl SandboxBuilder {
         let clock = Arc::new(Clock::default());
         let writes = Arc::new(Writes::default());
         let now = clock.now();
-        let lifetimes = wechat::Lifetimes {
+        let rules = wechat::Rules {
             lifetime: token_lifetime,
             overlap: token_overlap,
+            quotas: wechat::Quotas {
+                plain_daily: plain_token_daily_quota,
+                forced_daily: force_refresh_daily_quota,
+                forced_interval: force_refresh_interval,
+            },
         };
         let wechat = Arc::new(wechat::Platform::new(
             seed,
             comments,
             now,
             credentials.wechat.clone(),
-            lifetimes,
+            rules,
             Arc::clone(&clock),
             Arc::clone(&writes),
         ));
@@ -217,6 +258,7 @@ impl SandboxBuilder {
             pusher,
             writes,
             clock,
+            stats: Arc::new(Stats::default()),
         });
         let app = router::router(wechat, taobao, faults, Arc::clone(&admin));
         Sandbox::serve(app, limits, credentials, admin, listener, local)

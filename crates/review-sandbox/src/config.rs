@@ -42,6 +42,18 @@ pub const MIN_TOKEN_LIFETIME: SignedDuration = SignedDuration::from_secs(1);
 ///
 /// [`SandboxBuilder::token_lifetime`]: crate::SandboxBuilder::token_lifetime
 pub const MAX_TOKEN_LIFETIME: SignedDuration = SignedDuration::from_hours(30 * 24);
+/// The most calls a day of [`SandboxBuilder::plain_token_daily_quota`] and
+/// [`SandboxBuilder::force_refresh_daily_quota`] (WeChat's are 2,000 and 20); the fewest is 0,
+/// which refuses every call.
+///
+/// [`SandboxBuilder::plain_token_daily_quota`]: crate::SandboxBuilder::plain_token_daily_quota
+/// [`SandboxBuilder::force_refresh_daily_quota`]: crate::SandboxBuilder::force_refresh_daily_quota
+pub const MAX_TOKEN_DAILY_QUOTA: u32 = 1_000_000;
+/// The longest wait of [`SandboxBuilder::force_refresh_interval`] (a day; WeChat's is 30 s);
+/// the shortest is zero, which leaves only the daily quota.
+///
+/// [`SandboxBuilder::force_refresh_interval`]: crate::SandboxBuilder::force_refresh_interval
+pub const MAX_FORCE_REFRESH_INTERVAL: SignedDuration = SignedDuration::from_hours(24);
 /// The shortest interval of [`SandboxBuilder::push_every`]: at most 100 new bad reviews a
 /// second, each kept in memory.
 ///
@@ -71,6 +83,9 @@ pub(crate) struct Config {
     pub(crate) slow_response: Duration,
     pub(crate) token_lifetime: SignedDuration,
     pub(crate) token_overlap: SignedDuration,
+    pub(crate) plain_token_daily_quota: u32,
+    pub(crate) force_refresh_daily_quota: u32,
+    pub(crate) force_refresh_interval: SignedDuration,
     pub(crate) push: Option<PushTarget>,
     pub(crate) push_interval: Option<Duration>,
     pub(crate) push_retry_after: Duration,
@@ -88,6 +103,9 @@ impl Default for Config {
             slow_response: Duration::from_secs(3),
             token_lifetime: SignedDuration::from_hours(2),
             token_overlap: SignedDuration::from_mins(5),
+            plain_token_daily_quota: 2000,
+            force_refresh_daily_quota: 20,
+            force_refresh_interval: SignedDuration::from_secs(30),
             push: None,
             push_interval: None,
             push_retry_after: Duration::from_secs(5),
@@ -111,6 +129,21 @@ impl Config {
             "token_lifetime",
             self.token_lifetime,
             MIN_TOKEN_LIFETIME..=MAX_TOKEN_LIFETIME,
+        )?;
+        within(
+            "plain_token_daily_quota",
+            self.plain_token_daily_quota,
+            0..=MAX_TOKEN_DAILY_QUOTA,
+        )?;
+        within(
+            "force_refresh_daily_quota",
+            self.force_refresh_daily_quota,
+            0..=MAX_TOKEN_DAILY_QUOTA,
+        )?;
+        within(
+            "force_refresh_interval",
+            self.force_refresh_interval,
+            SignedDuration::ZERO..=MAX_FORCE_REFRESH_INTERVAL,
         )?;
         if let Some(every) = self.push_interval {
             within("push_every", every, MIN_PUSH_INTERVAL..=MAX_PUSH_INTERVAL)?;

@@ -13,13 +13,14 @@ use crate::admin::Admin;
 use crate::credentials::{Credentials, TaobaoCredentials, WechatCredentials};
 use crate::error::SandboxError;
 use crate::push::{self, PushRecord};
+use crate::stats::SandboxStats;
 use crate::writes::WriteRecord;
 
 /// A running sandbox. Dropping it stops the server (within the shutdown grace).
 pub struct Sandbox {
     base_url: String,
     credentials: Credentials,
-    /// The writes, pushes and clock, as the admin routes see them.
+    /// The writes, pushes, clock and stats, as the admin routes see them.
     admin: Arc<Admin>,
     shutdown: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
@@ -125,6 +126,17 @@ impl Sandbox {
     /// Every push delivery attempted so far.
     pub fn pushes(&self) -> Vec<PushRecord> {
         self.admin.pusher.log.records()
+    }
+
+    /// What the sandbox has served since it started or since the last reset: the counts of
+    /// `GET /sandbox/stats`, without HTTP.
+    pub fn stats(&self) -> SandboxStats {
+        self.admin.stats.snapshot()
+    }
+
+    /// Zeroes the stats and returns the counts cleared, as `POST /sandbox/stats/reset` does.
+    pub fn reset_stats(&self) -> SandboxStats {
+        self.admin.stats.reset()
     }
 
     /// Moves the sandbox's clock (tokens expire, windows move) without waiting.

@@ -8,6 +8,23 @@
 //! same seed gives the same ids, whatever the day. Faults are injected at a configurable rate,
 //! and bad reviews can be pushed to a webhook in every mode WeChat uses.
 //!
+//! The token endpoints keep WeChat's rules: a plain token lives 5 minutes past the next plain
+//! fetch, stable tokens are apart from plain ones, `/cgi-bin/token` has a daily quota (2,000)
+//! and a forced stable refresh a daily quota (20) and a 30 s spacing, in China Standard Time
+//! days by the sandbox's clock (errcode 45009 and 45011; see the builder).
+//!
+//! Its own routes, never faulted and never counted in the stats:
+//!
+//! | route | does |
+//! | --- | --- |
+//! | `GET /sandbox/health` | `{"ok":true}` |
+//! | `POST /sandbox/bad-review` | a new bad review, pushed to the target; answers the comment |
+//! | `GET /sandbox/writes` | every executed write ([`WriteRecord`]) |
+//! | `GET /sandbox/pushes` | every push attempt ([`PushRecord`]) |
+//! | `POST /sandbox/clock?advance=SECONDS` | moves the clock ([`Sandbox::advance_clock`]) |
+//! | `GET /sandbox/stats` | requests, token calls, tokens minted, answers ([`SandboxStats`]) |
+//! | `POST /sandbox/stats/reset` | zeroes the stats, answering the counts cleared |
+//!
 //! It is served by [`review_server::serve`], so a slow, stalled or idle client is cut off
 //! after the [`Limits`]' timeouts, at most `max_connections` are served at once, and stopping
 //! never waits past the shutdown grace. Every size has a documented range (the `MAX_*` and
@@ -26,13 +43,15 @@
 //! # Ok::<(), review_sandbox::SandboxError>(())
 //! ```
 
-// Leaves: locking, the clock, configuration, credentials, the write log, routing from metadata.
+// Leaves: locking, the clock, configuration, credentials, the write log, routing from metadata,
+// the stats.
 mod clock;
 mod config;
 mod credentials;
 mod error;
 mod lock;
 mod routing;
+mod stats;
 mod writes;
 
 // Each platform: its own state and routes, over the leaves only.
@@ -51,9 +70,9 @@ mod router;
 
 pub use builder::SandboxBuilder;
 pub use config::{
-    DEFAULT_SEED, MAX_COMMENTS, MAX_FAULT_RATE, MAX_PUSH_INTERVAL, MAX_PUSH_RETRY_AFTER, MAX_RATES,
-    MAX_SLOW_RESPONSE, MAX_TOKEN_LIFETIME, MIN_PUSH_INTERVAL, MIN_PUSH_RETRY_AFTER,
-    MIN_TOKEN_LIFETIME,
+    DEFAULT_SEED, MAX_COMMENTS, MAX_FAULT_RATE, MAX_FORCE_REFRESH_INTERVAL, MAX_PUSH_INTERVAL,
+    MAX_PUSH_RETRY_AFTER, MAX_RATES, MAX_SLOW_RESPONSE, MAX_TOKEN_DAILY_QUOTA, MAX_TOKEN_LIFETIME,
+    MIN_PUSH_INTERVAL, MIN_PUSH_RETRY_AFTER, MIN_TOKEN_LIFETIME,
 };
 pub use credentials::{TaobaoCredentials, WechatCredentials};
 pub use error::SandboxError;
@@ -62,4 +81,5 @@ pub use handle::Sandbox;
 pub use push::{PushRecord, PushTarget};
 pub use review_server::{Limits, ServeError};
 pub use router::emulates;
+pub use stats::{SandboxStats, TokenRequests};
 pub use writes::WriteRecord;

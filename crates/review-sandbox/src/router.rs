@@ -1,4 +1,5 @@
-//! The whole application: both platforms' routes behind the fault layer, and the sandbox's own.
+//! The whole application: both platforms' routes behind the fault layer, and the sandbox's own,
+//! all behind the stats layer (which skips `/sandbox/...` itself, and sees 404s and 405s).
 
 use std::sync::Arc;
 
@@ -7,7 +8,7 @@ use axum::middleware::from_fn_with_state;
 
 use crate::admin::{self, Admin};
 use crate::faults::{self, FaultLayer};
-use crate::{taobao, wechat};
+use crate::{stats, taobao, wechat};
 
 /// The application of one sandbox.
 pub(crate) fn router(
@@ -16,11 +17,13 @@ pub(crate) fn router(
     faults: Arc<FaultLayer>,
     admin: Arc<Admin>,
 ) -> Router {
+    let stats = Arc::clone(&admin.stats);
     Router::new()
         .merge(wechat::routes(wechat))
         .merge(taobao::routes(taobao))
         .layer(from_fn_with_state(faults, faults::inject))
         .merge(admin::routes(admin))
+        .layer(from_fn_with_state(stats, stats::count))
 }
 
 /// Whether the sandbox emulates the endpoint named `name` (its

@@ -6,9 +6,10 @@ use std::time::{Duration, Instant};
 
 use jiff::SignedDuration;
 use review_sandbox::{
-    Limits, MAX_COMMENTS, MAX_FAULT_RATE, MAX_PUSH_INTERVAL, MAX_PUSH_RETRY_AFTER, MAX_RATES,
-    MAX_SLOW_RESPONSE, MAX_TOKEN_LIFETIME, MIN_PUSH_INTERVAL, MIN_PUSH_RETRY_AFTER,
-    MIN_TOKEN_LIFETIME, Sandbox, SandboxBuilder, SandboxError,
+    Limits, MAX_COMMENTS, MAX_FAULT_RATE, MAX_FORCE_REFRESH_INTERVAL, MAX_PUSH_INTERVAL,
+    MAX_PUSH_RETRY_AFTER, MAX_RATES, MAX_SLOW_RESPONSE, MAX_TOKEN_DAILY_QUOTA, MAX_TOKEN_LIFETIME,
+    MIN_PUSH_INTERVAL, MIN_PUSH_RETRY_AFTER, MIN_TOKEN_LIFETIME, Sandbox, SandboxBuilder,
+    SandboxError,
 };
 
 fn small() -> SandboxBuilder {
@@ -86,6 +87,34 @@ fn token_lifetimes_outside_the_range_are_refused() {
 }
 
 #[test]
+fn token_quotas_above_the_maximum_are_refused() {
+    let message = refused(
+        small().plain_token_daily_quota(MAX_TOKEN_DAILY_QUOTA + 1),
+        "plain_token_daily_quota",
+    );
+    assert_eq!(
+        message,
+        "the sandbox option `plain_token_daily_quota` must be within 0..=1000000, not 1000001"
+    );
+    refused(
+        small().force_refresh_daily_quota(u32::MAX),
+        "force_refresh_daily_quota",
+    );
+}
+
+#[test]
+fn force_refresh_intervals_outside_the_range_are_refused() {
+    refused(
+        small().force_refresh_interval(SignedDuration::from_secs(-1)),
+        "force_refresh_interval",
+    );
+    refused(
+        small().force_refresh_interval(MAX_FORCE_REFRESH_INTERVAL + SignedDuration::from_secs(1)),
+        "force_refresh_interval",
+    );
+}
+
+#[test]
 fn push_intervals_outside_the_range_are_refused() {
     refused(small().push_every(Duration::ZERO), "push_every");
     refused(small().push_every(Duration::MAX), "push_every");
@@ -129,6 +158,9 @@ fn the_bounds_themselves_are_accepted() {
         .faults(MAX_FAULT_RATE)
         .slow_response(MAX_SLOW_RESPONSE)
         .token_lifetime(MIN_TOKEN_LIFETIME)
+        .plain_token_daily_quota(0)
+        .force_refresh_daily_quota(0)
+        .force_refresh_interval(SignedDuration::ZERO)
         .push_retry_after(MIN_PUSH_RETRY_AFTER)
         .start("127.0.0.1:0");
     assert!(sandbox.is_ok(), "{sandbox:?}");
@@ -136,6 +168,9 @@ fn the_bounds_themselves_are_accepted() {
         .faults(0.0)
         .slow_response(Duration::ZERO)
         .token_lifetime(MAX_TOKEN_LIFETIME)
+        .plain_token_daily_quota(MAX_TOKEN_DAILY_QUOTA)
+        .force_refresh_daily_quota(MAX_TOKEN_DAILY_QUOTA)
+        .force_refresh_interval(MAX_FORCE_REFRESH_INTERVAL)
         .push_every(MAX_PUSH_INTERVAL)
         .push_retry_after(MAX_PUSH_RETRY_AFTER)
         .start("127.0.0.1:0");

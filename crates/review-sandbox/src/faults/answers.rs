@@ -13,6 +13,7 @@ use rand_chacha::ChaCha20Rng;
 use review_model::wechat::{ApiStatus, ErrCode};
 
 use super::FaultKind;
+use crate::stats::tag;
 
 /// How long a cut answer waits between its part and the drop, so the part reaches the client.
 const DROP_AFTER: Duration = Duration::from_millis(20);
@@ -53,7 +54,7 @@ pub(super) fn errcode(kind: FaultKind, comment_write: bool, rng: &mut ChaCha20Rn
         CONTENT_TYPE,
         HeaderValue::from_static("application/json; encoding=utf-8"),
     );
-    response
+    tag::coded(response, code.code())
 }
 
 /// A 502 or 503 with the HTML page a reverse proxy sends.
@@ -103,7 +104,7 @@ enum Stage {
 }
 
 /// The real answer's status and headers, a `Content-Length` for all of its body, then part of
-/// the body and a dropped connection.
+/// the body and a dropped connection; counted in the stats as dropped.
 pub(super) async fn cut(response: Response, rng: &mut ChaCha20Rng) -> Response {
     let (mut parts, body) = response.into_parts();
     let bytes = axum::body::to_bytes(body, usize::MAX)
@@ -132,5 +133,5 @@ pub(super) async fn cut(response: Response, rng: &mut ChaCha20Rng) -> Response {
                 Stage::Done => None,
             }
         });
-    Response::from_parts(parts, Body::from_stream(stream))
+    tag::dropped(Response::from_parts(parts, Body::from_stream(stream)))
 }

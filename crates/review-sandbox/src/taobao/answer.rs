@@ -8,6 +8,8 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use review_model::taobao::{Envelope, TradeRatePage};
 
+use crate::stats::tag;
+
 /// The gateway's failure codes (documented in the module doc of `taobao`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Code {
@@ -117,7 +119,7 @@ const EMPTY_LIST: &str = r#""trade_rate":[]"#;
 /// A successful answer: the model's envelope around `meta` (a page without its rates), with
 /// the rates, already encoded by the model, in `trade_rate`.
 pub(crate) fn page(meta: TradeRatePage, rates: &[&str], trace_id: String) -> Response {
-    json(encode_page(meta, rates, trace_id))
+    json(encode_page(meta, rates, trace_id), 0)
 }
 
 /// The bytes serde would write for the envelope with the rates in place: the empty list the
@@ -152,7 +154,8 @@ fn encode_page(
 
 /// A refusal: HTTP 200 with a non-zero `code` and `"data": null`, as the gateway sends them.
 pub(crate) fn refusal(refusal: Refusal, trace_id: String) -> Response {
-    let mut envelope = Envelope::<TradeRatePage>::error(refusal.code as i64, refusal.message);
+    let code = refusal.code as i64;
+    let mut envelope = Envelope::<TradeRatePage>::error(code, refusal.message);
     envelope.trace_id = trace_id;
     // The model leaves `data` out when there is none; the gateway writes `null`.
     let body = serde_json::to_value(&envelope).and_then(|mut value| {
@@ -161,17 +164,22 @@ pub(crate) fn refusal(refusal: Refusal, trace_id: String) -> Response {
         }
         serde_json::to_vec(&value)
     });
-    json(body)
+    json(body, code)
 }
 
-fn json(body: serde_json::Result<Vec<u8>>) -> Response {
+/// The encoded envelope with HTTP 200, counted in the stats as `code`; a 500 if it could not
+/// be encoded.
+fn json(body: serde_json::Result<Vec<u8>>, code: i64) -> Response {
     match body {
-        Ok(body) => (
-            StatusCode::OK,
-            [(CONTENT_TYPE, "application/json; charset=utf-8")],
-            body,
-        )
-            .into_response(),
+        Ok(body) => {
+            let response = (
+                StatusCode::OK,
+                [(CONTENT_TYPE, "application/json; charset=utf-8")],
+                body,
+            )
+                .into_response();
+            tag::coded(response, code)
+        }
         Err(err) => {
             tracing::error!(%err, "cannot encode an fw199 answer");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()

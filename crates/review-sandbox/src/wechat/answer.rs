@@ -10,6 +10,8 @@ use axum::response::{IntoResponse, Response};
 use review_model::wechat::{ApiStatus, Empty, Envelope, ErrCode};
 use serde::Serialize;
 
+use crate::stats::tag;
+
 /// The content type WeChat sends.
 const JSON: &str = "application/json; encoding=utf-8";
 
@@ -76,7 +78,7 @@ impl Refusal {
             errmsg: Some(format!("{} rid: {}", self.message, request_id())),
             success: (style == Style::Write).then_some(false),
         };
-        json(&status)
+        encoded(&status, self.code.code())
     }
 }
 
@@ -97,32 +99,36 @@ fn request_id() -> String {
     )
 }
 
-/// `value` as JSON with HTTP 200.
+/// A successful answer: `value` as JSON with HTTP 200.
 pub(crate) fn json<T: Serialize>(value: &T) -> Response {
+    encoded(value, ErrCode::Ok.code())
+}
+
+/// `value` as JSON with HTTP 200, counted in the stats as `errcode` `code`.
+fn encoded<T: Serialize>(value: &T, code: i64) -> Response {
     match serde_json::to_vec(value) {
-        Ok(body) => (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, HeaderValue::from_static(JSON))],
-            body,
-        )
-            .into_response(),
+        Ok(body) => http_200(body, code),
         Err(err) => {
             tracing::error!(%err, "cannot encode an answer");
-            raw(format!(
-                r#"{{"errcode":-1,"errmsg":"system error: {err}"}}"#
-            ))
+            let body = format!(r#"{{"errcode":-1,"errmsg":"system error: {err}"}}"#);
+            http_200(body.into_bytes(), ErrCode::SystemBusy.code())
         }
     }
 }
 
-/// A JSON body already encoded, with HTTP 200.
+/// A successful answer already encoded, with HTTP 200.
 pub(crate) fn raw(body: String) -> Response {
-    (
+    http_200(body.into_bytes(), ErrCode::Ok.code())
+}
+
+fn http_200(body: Vec<u8>, code: i64) -> Response {
+    let response = (
         StatusCode::OK,
         [(header::CONTENT_TYPE, HeaderValue::from_static(JSON))],
         body,
     )
-        .into_response()
+        .into_response();
+    tag::coded(response, code)
 }
 
 /// `{errcode: 0, ...body}` without `success`, as the detail and thread reads answer.

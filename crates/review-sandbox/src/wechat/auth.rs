@@ -2,7 +2,8 @@
 //!
 //! Credentials are checked against the sandbox's: a `grant_type` other than
 //! `client_credential` is 40002, a missing appid 41002, a wrong one 40013, a missing secret
-//! 41004, a wrong one 40125. The lifecycle is in [`tokens`](super::tokens).
+//! 41004, a wrong one 40125. The lifecycle is in [`tokens`](super::tokens), the quotas (checked
+//! after the credentials) in [`quota`](super::quota).
 
 use std::sync::Arc;
 
@@ -16,6 +17,8 @@ use serde_json::Value;
 use super::answer::{self, Refusal, Style};
 use super::platform::Platform;
 use super::request::{self, Params};
+use super::tokens::Grant;
+use crate::stats::tag;
 
 /// Checks the three credentials of both endpoints.
 fn credentials(
@@ -47,30 +50,38 @@ fn credentials(
     }
 }
 
-fn issued((token, expires_in): (String, u64)) -> Response {
-    answer::json(&AccessTokenResponse {
-        access_token: AccessToken::new(token),
-        expires_in,
-    })
+/// The answer of a grant, marked for the stats when it minted a new token.
+fn issued(grant: Grant) -> Response {
+    let response = answer::json(&AccessTokenResponse {
+        access_token: AccessToken::new(grant.token),
+        expires_in: grant.expires_in,
+    });
+    if grant.minted {
+        tag::minted(response)
+    } else {
+        response
+    }
 }
 
-/// `wechat.token`: a new token every call.
+/// `wechat.token`: a new token every call, within the daily quota.
 pub(super) async fn token(
     State(platform): State<Arc<Platform>>,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let params = Params::parse(raw.as_deref());
-    let result = credentials(
-        &platform,
+    answer::finish(plain(&platform, raw.as_deref()), Style::Plain)
+}
+
+fn plain(platform: &Platform, query: Option<&str>) -> Result<Response, Refusal> {
+    let params = Params::parse(query);
+    credentials(
+        platform,
         params.get("grant_type"),
         params.get("appid"),
         params.get("secret"),
-    )
-    .map(|()| {
-        let now = platform.clock.now();
-        issued(platform.state().tokens.issue_plain(now, platform.lifetimes))
-    });
-    answer::finish(result, Style::Plain)
+    )?;
+    let now = platform.clock.now();
+    let grant = platform.state().tokens.issue_plain(now, platform.rules)?;
+    Ok(issued(grant))
 }
 
 /// `wechat.stable_token`: the current stable token, or a new one.
@@ -90,9 +101,9 @@ fn stable(platform: &Platform, body: &[u8]) -> Result<Response, Refusal> {
     let asked: StableTokenRequest = review_model::from_value(value.clone())
         .map_err(|err| Refusal::new(ErrCode::BadPayload, format!("data format error: {err}")))?;
     let now = platform.clock.now();
-    let answer = platform
+    let grant = platform
         .state()
         .tokens
-        .stable(now, platform.lifetimes, asked.force_refresh);
-    Ok(issued(answer))
+        .stable(now, platform.rules, asked.force_refresh)?;
+    Ok(issued(grant))
 }

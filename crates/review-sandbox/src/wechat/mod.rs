@@ -3,9 +3,11 @@
 //! Every answer is HTTP 200 with JSON in the documented shape, encoded from the model's types;
 //! refusals are `{errcode, errmsg}`. The token is checked before anything else. The rules the
 //! documents leave open are stated in each module: [`read`], [`write`](mod@write), [`messages`],
-//! [`outreach`], [`tokens`], [`auth`]; which endpoint each handler serves is in [`routes`].
+//! [`outreach`], [`tokens`], [`quota`], [`auth`]; which endpoint each handler serves is in
+//! [`routes`].
 //!
-//! It depends only on the sandbox's leaves (clock, credentials, write log, locking, routing):
+//! It depends only on the sandbox's leaves (clock, credentials, write log, locking, routing, the
+//! stats' answer tags):
 //! the platform's state ([`Platform`]) is all its handlers see.
 
 mod answer;
@@ -16,6 +18,7 @@ mod messages;
 mod multipart;
 mod outreach;
 mod platform;
+mod quota;
 mod read;
 mod request;
 mod routes;
@@ -26,5 +29,6 @@ mod tokens;
 mod write;
 
 pub(crate) use platform::Platform;
+pub(crate) use quota::Quotas;
 pub(crate) use routes::{emulates, refuses_with_success, routes};
-pub(crate) use tokens::Lifetimes;
+pub(crate) use tokens::Rules;

@@ -1,4 +1,4 @@
-//! What WeChat's handlers share: the credentials and token lifetimes they check against, the
+//! What WeChat's handlers share: the credentials and token rules they check against, the
 //! clock, the write log, and the mini program's data behind one lock.
 
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use review_model::wechat::Comment;
 
 use super::state::WechatState;
-use super::tokens::Lifetimes;
+use super::tokens::Rules;
 use crate::clock::Clock;
 use crate::credentials::WechatCredentials;
 use crate::lock::lock;
@@ -18,8 +18,8 @@ use crate::writes::Writes;
 pub(crate) struct Platform {
     /// The credentials the token endpoints accept.
     pub(super) credentials: WechatCredentials,
-    /// How long issued tokens live and overlap.
-    pub(super) lifetimes: Lifetimes,
+    /// How long issued tokens live and overlap, and how many may be asked for.
+    pub(super) rules: Rules,
     /// The sandbox's clock.
     pub(super) clock: Arc<Clock>,
     writes: Arc<Writes>,
@@ -34,14 +34,14 @@ impl Platform {
         count: usize,
         now: Timestamp,
         credentials: WechatCredentials,
-        lifetimes: Lifetimes,
+        rules: Rules,
         clock: Arc<Clock>,
         writes: Arc<Writes>,
     ) -> Self {
         let state = WechatState::generate(seed, count, credentials.appid.clone(), now);
         Self {
             credentials,
-            lifetimes,
+            rules,
             clock,
             writes,
             state: Mutex::new(state),

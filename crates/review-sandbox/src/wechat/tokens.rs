@@ -6,6 +6,8 @@
 //!   a new one (the old one lives out its lifetime); `force_refresh` issues a new one at once
 //!   and gives the old one the overlap. Plain and stable tokens do not affect each other.
 //! - Every token answers 42001 once its lifetime is over, or once [`Tokens::expire_all`] ran.
+//! - Plain calls and forced refreshes are limited by the [`quota`](super::quota) rules; a
+//!   refused call mints nothing.
 //! - A token shaped like ours that we never issued answers 40001; something that is not shaped
 //!   like a token at all answers 40014; no token answers 41001.
 
@@ -18,6 +20,7 @@ use review_model::wechat::ErrCode;
 
 use super::answer::Refusal;
 use super::data::alnum;
+use super::quota::{Quotas, Spent};
 
 /// Mixed into the seed for the token stream.
 const STREAM: u64 = 0x746f_6b65_6e73_2d41;
@@ -58,15 +61,26 @@ pub(crate) struct Tokens {
     issued: HashMap<String, Issued>,
     latest_plain: Option<String>,
     stable: Option<String>,
+    spent: Spent,
 }
 
-/// How long tokens live and overlap.
+/// How long tokens live and overlap, and how many may be asked for.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Lifetimes {
+pub(crate) struct Rules {
     /// A token's whole life (`expires_in` of a new token).
     pub(crate) lifetime: SignedDuration,
     /// How long a replaced token keeps working.
     pub(crate) overlap: SignedDuration,
+    /// The daily and per-interval limits.
+    pub(crate) quotas: Quotas,
+}
+
+/// A token answer: the token, its remaining seconds, and whether it was minted by this call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Grant {
+    pub(crate) token: String,
+    pub(crate) expires_in: u64,
+    pub(crate) minted: bool,
 }
 
 fn seconds(d: SignedDuration) -> u64 {
@@ -81,6 +95,7 @@ impl Tokens {
             issued: HashMap::new(),
             latest_plain: None,
             stable: None,
+            spent: Spent::default(),
         }
     }
 
@@ -109,22 +124,29 @@ impl Tokens {
         }
     }
 
-    /// `/cgi-bin/token`: a new token; the previous plain one lives `overlap` longer.
-    pub(crate) fn issue_plain(&mut self, now: Timestamp, times: Lifetimes) -> (String, u64) {
+    /// `/cgi-bin/token`: a new token; the previous plain one lives `overlap` longer. Refused
+    /// with 45009 once today's quota is spent.
+    pub(crate) fn issue_plain(&mut self, now: Timestamp, times: Rules) -> Result<Grant, Refusal> {
+        self.spent.plain(now, &times.quotas)?;
         let token = self.mint(now, times.lifetime);
         let previous = self.latest_plain.replace(token.clone());
         self.revoke(previous.as_ref(), now, times.overlap);
-        (token, seconds(times.lifetime))
+        Ok(Grant {
+            token,
+            expires_in: seconds(times.lifetime),
+            minted: true,
+        })
     }
 
     /// `/cgi-bin/stable_token`: the current stable token and its remaining seconds, or a new
     /// one when forced, when the current one is in its last `overlap`, or when there is none.
+    /// A forced call beyond the quotas is refused (45009, 45011).
     pub(crate) fn stable(
         &mut self,
         now: Timestamp,
-        times: Lifetimes,
+        times: Rules,
         force: bool,
-    ) -> (String, u64) {
+    ) -> Result<Grant, Refusal> {
         // With a lifetime shorter than the overlap, renew in the second half of the life.
         let margin = times
             .overlap
@@ -136,16 +158,26 @@ impl Tokens {
                 let left = now.duration_until(end);
                 (!issued.expired && left > margin).then(|| (t.clone(), seconds(left)))
             });
-            if let Some(current) = current {
-                return current;
+            if let Some((token, expires_in)) = current {
+                return Ok(Grant {
+                    token,
+                    expires_in,
+                    minted: false,
+                });
             }
+        } else {
+            self.spent.forced(now, &times.quotas)?;
         }
         let token = self.mint(now, times.lifetime);
         let previous = self.stable.replace(token.clone());
         if force {
             self.revoke(previous.as_ref(), now, times.overlap);
         }
-        (token, seconds(times.lifetime))
+        Ok(Grant {
+            token,
+            expires_in: seconds(times.lifetime),
+            minted: true,
+        })
     }
 
     /// Whether `token` may call an API now.

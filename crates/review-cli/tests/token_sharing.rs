@@ -85,7 +85,9 @@ fn command(base_url: &str, sandbox: &Sandbox, store: &Store) -> Command {
 }
 
 fn list(sandbox: &Sandbox, store: &Store) -> Output {
-    command(sandbox.base_url(), sandbox, store).output().unwrap()
+    command(sandbox.base_url(), sandbox, store)
+        .output()
+        .unwrap()
 }
 
 fn assert_ok(output: &Output) {
@@ -106,11 +108,17 @@ fn base(sandbox: &Sandbox) -> BaseUrl {
 }
 
 fn appid_secret(sandbox: &Sandbox) -> (AppId, Secret) {
-    (sandbox.wechat().appid.clone(), sandbox.wechat().secret.clone())
+    (
+        sandbox.wechat().appid.clone(),
+        sandbox.wechat().secret.clone(),
+    )
 }
 
 /// A token as the merchant's own backend fetches it.
-fn backend_token(sandbox: &Sandbox, endpoint: &impl Endpoint<Context = BaseUrl, Output = AccessTokenResponse>) -> AccessToken {
+fn backend_token(
+    sandbox: &Sandbox,
+    endpoint: &impl Endpoint<Context = BaseUrl, Output = AccessTokenResponse>,
+) -> AccessToken {
     let (status, body) = send(endpoint.request(&base(sandbox)).unwrap());
     assert_eq!(status, 200, "{body}");
     endpoint
@@ -139,11 +147,20 @@ fn a_backends_plain_token_survives_a_hundred_runs_and_the_overlap() {
         assert_ok(&list(&sandbox, &store));
     }
     let stats = sandbox.stats();
-    assert_eq!(stats.token_requests.plain, 1, "only the backend fetched a plain token");
-    assert_eq!(stats.token_requests.stable, 1, "a hundred runs shared one stable token");
+    assert_eq!(
+        stats.token_requests.plain, 1,
+        "only the backend fetched a plain token"
+    );
+    assert_eq!(
+        stats.token_requests.stable, 1,
+        "a hundred runs shared one stable token"
+    );
     // Past WeChat's five-minute overlap, a plain fetch by us would have ended theirs.
     sandbox.advance_clock(SignedDuration::from_mins(6));
-    assert!(token_works(&sandbox, &theirs), "the backend's plain token was ended");
+    assert!(
+        token_works(&sandbox, &theirs),
+        "the backend's plain token was ended"
+    );
 }
 
 fn hundred_sequential_runs_one_request(store: &Store) {
@@ -170,7 +187,11 @@ fn concurrent_runs_one_request(store: &Store) {
             assert_ok(&child.wait_with_output().unwrap());
         }
     }
-    assert_eq!(stable_requests(&sandbox), 1, "8 × 25 runs, one token request");
+    assert_eq!(
+        stable_requests(&sandbox),
+        1,
+        "8 × 25 runs, one token request"
+    );
 }
 
 #[test]
@@ -309,7 +330,9 @@ fn file_store_a_killed_refresh_holder_is_outlived_after_the_lease() {
     let sandbox = start_sandbox(Sandbox::builder());
     let (proxy, swallowed) = swallowing_proxy(sandbox.base_url());
     let store = Store::file();
-    let Store::File(dir) = &store else { unreachable!() };
+    let Store::File(dir) = &store else {
+        unreachable!()
+    };
     let mut holder = command(&proxy, &sandbox, &store)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -317,7 +340,10 @@ fn file_store_a_killed_refresh_holder_is_outlived_after_the_lease() {
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
     while !(swallowed.load(Ordering::SeqCst) && lease_files(dir.path()) == 1) {
-        assert!(Instant::now() < deadline, "the first process never took the lock");
+        assert!(
+            Instant::now() < deadline,
+            "the first process never took the lock"
+        );
         thread::sleep(Duration::from_millis(10));
     }
     let locked = Instant::now();
@@ -331,7 +357,11 @@ fn file_store_a_killed_refresh_holder_is_outlived_after_the_lease() {
         "the next process refreshed after {waited:?}, before the 10 s lease ran out"
     );
     assert!(waited < Duration::from_secs(20), "{waited:?}");
-    assert_eq!(stable_requests(&sandbox), 1, "the swallowed request never reached it");
+    assert_eq!(
+        stable_requests(&sandbox),
+        1,
+        "the swallowed request never reached it"
+    );
 }
 
 /// A Redis server of this test's own, so that stopping it disturbs no other test.
@@ -344,7 +374,16 @@ impl PrivateRedis {
     fn start() -> Option<Self> {
         let port = common::free_port();
         let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn();
@@ -361,7 +400,10 @@ impl PrivateRedis {
         };
         let deadline = Instant::now() + Duration::from_secs(10);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "redis-server did not listen on {port}");
+            assert!(
+                Instant::now() < deadline,
+                "redis-server did not listen on {port}"
+            );
             thread::sleep(Duration::from_millis(20));
         }
         Some(Self {
@@ -380,7 +422,9 @@ impl Drop for PrivateRedis {
 
 #[test]
 fn redis_stopped_mid_run_fails_with_one_line() {
-    let Some(mut redis) = PrivateRedis::start() else { return };
+    let Some(mut redis) = PrivateRedis::start() else {
+        return;
+    };
     let sandbox = start_sandbox(Sandbox::builder());
     let store = Store::Redis(redis.url.clone());
     assert_ok(&list(&sandbox, &store));
@@ -394,7 +438,11 @@ fn redis_stopped_mid_run_fails_with_one_line() {
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines.len(), 1, "{stderr}");
     assert!(lines[0].contains("Redis"), "{stderr}");
-    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
     // It never fell back to a token of its own.
     assert_eq!(stable_requests(&sandbox), 1);
 }

@@ -215,7 +215,7 @@ fn parse_error(path: &Path, text: &str, err: &toml::de::Error) -> CliError {
     };
     CliError::usage(format!(
         "{at}: {}: fix the config file",
-        mask_quoted(err.message().trim())
+        mask_quoted(err.message().trim()).replacen("unknown field", "unknown key", 1)
     ))
 }
 

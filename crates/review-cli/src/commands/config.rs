@@ -41,7 +41,7 @@ fn secret(name: &'static str, key: &str, setting: &Setting<SecretValue>) -> Line
 }
 
 /// A command by its program alone.
-fn program(command: &String) -> String {
+fn program(command: &str) -> String {
     let mut words = command.split_whitespace();
     let first = words.next().unwrap_or_default();
     let first = crate::time::shown(first);
@@ -72,7 +72,7 @@ fn lines(settings: &Settings) -> Vec<Line> {
         line(
             "wechat-token-command",
             &settings.wechat_token_command,
-            program,
+            |c| program(c),
         ),
         line("wechat-access-token", &settings.wechat_access_token, |_| {
             "***".to_owned()

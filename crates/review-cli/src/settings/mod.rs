@@ -128,6 +128,7 @@ impl Settings {
             None => (None, file::Profile::default()),
         };
         let at = at.as_ref();
+        let (wechat_secret, fw199_secret) = (p.wechat_secret(), p.fw199_secret());
         let profile = match (wanted, sources.given("profile"), at) {
             (Some(name), Some(origin), _) => Setting {
                 value: Some(name.to_owned()),
@@ -146,7 +147,7 @@ impl Settings {
             Some(tokens_args.token_mode.name().to_owned()),
             "token_mode",
             sources,
-            p.token_mode.clone(),
+            p.token_mode,
             at,
         );
         let token_mode = match &token_mode.value {
@@ -169,7 +170,7 @@ impl Settings {
             Some(tokens_args.token_store.clone()),
             "token_store",
             sources,
-            p.token_store.clone(),
+            p.token_store,
             at,
         );
         let token_store = match &token_store.value {
@@ -186,7 +187,7 @@ impl Settings {
             tokens_args.token_dir.clone(),
             "token_dir",
             sources,
-            p.token_dir.clone(),
+            p.token_dir,
             at,
         );
         if token_dir.value.is_none() {
@@ -212,28 +213,28 @@ impl Settings {
                 Some(args.wechat_base_url.clone()),
                 "wechat_base_url",
                 sources,
-                p.wechat_base_url.clone(),
+                p.wechat_base_url,
                 at,
             ),
             wechat_appid: pick(
                 args.wechat_appid.clone(),
                 "wechat_appid",
                 sources,
-                p.wechat_appid.clone(),
+                p.wechat_appid,
                 at,
             ),
             wechat_secret: pick(
                 given_secret(&args.wechat_secret),
                 "wechat_secret",
                 sources,
-                p.wechat_secret(),
+                wechat_secret,
                 at,
             ),
             wechat_token_command: pick(
                 tokens_args.wechat_token_command.clone(),
                 "wechat_token_command",
                 sources,
-                p.wechat_token_command.clone(),
+                p.wechat_token_command,
                 at,
             ),
             wechat_access_token,
@@ -241,28 +242,28 @@ impl Settings {
                 Some(args.fw199_base_url.clone()),
                 "fw199_base_url",
                 sources,
-                p.fw199_base_url.clone(),
+                p.fw199_base_url,
                 at,
             ),
             fw199_appid: pick(
                 args.fw199_appid.clone(),
                 "fw199_appid",
                 sources,
-                p.fw199_appid.clone(),
+                p.fw199_appid,
                 at,
             ),
             fw199_secret: pick(
                 given_secret(&args.fw199_secret),
                 "fw199_secret",
                 sources,
-                p.fw199_secret(),
+                fw199_secret,
                 at,
             ),
             seller_nick: pick(
                 args.seller_nick.clone(),
                 "seller_nick",
                 sources,
-                p.seller_nick.clone(),
+                p.seller_nick,
                 at,
             ),
             token_mode,

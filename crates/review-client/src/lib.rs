@@ -34,7 +34,8 @@ pub use requests::{Paged, RateRange, TaobaoReviews, WechatReviews};
 pub use route::Route;
 #[doc(inline)]
 pub use tokens::{
-    BoxStoreFuture, MemoryBackend, MemoryTokenStore, TokenBackend, TokenStore, WechatTokens,
+    BoxStoreFuture, FileBackend, FileStoreError, MemoryBackend, MemoryTokenStore, TokenBackend,
+    TokenStore, WechatTokens,
 };
 pub use transport::{
     AsyncTransport, BlockingTransport, BoxHttpFuture, FnTransport, HttpResult, TransportError,

@@ -8,11 +8,13 @@
 //! `review_protocol::wechat::token_share`'s; a backend only carries out four operations.
 
 mod backend;
+mod file;
 mod memory;
 mod memory_backend;
 mod settings;
 
 pub use backend::{BoxStoreFuture, TokenBackend};
+pub use file::{FileBackend, FileStoreError};
 pub use memory::MemoryTokenStore;
 pub use memory_backend::MemoryBackend;
 pub use review_protocol::call::TokenStore;

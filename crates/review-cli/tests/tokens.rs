@@ -162,7 +162,6 @@ fn an_unreachable_redis_fails_fast_without_a_private_token() {
 }
 
 #[test]
-#[ignore = "needs review_client::FileBackend, which the lead wires in at the merge"]
 fn the_file_store_is_the_default_and_shares_tokens_between_runs() {
     let sandbox = sandbox();
     let cache = tempfile::tempdir().unwrap();

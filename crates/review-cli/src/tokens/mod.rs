@@ -7,7 +7,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use review_client::{MemoryBackend, TokenBackend};
+use review_client::{FileBackend, MemoryBackend, TokenBackend};
 use review_protocol::redact::url_for_message;
 
 use crate::error::{CliError, CliResult};
@@ -64,9 +64,8 @@ impl StoreChoice {
 
 /// The file store's directory unless `--token-dir` says otherwise: `reviews/tokens` under the
 /// user's cache directory (`$XDG_CACHE_HOME`, `~/.cache`).
-// The lead: `review_client::FileBackend::default_dir()` replaces this once it is on main.
 pub(crate) fn default_dir() -> Option<PathBuf> {
-    directories::BaseDirs::new().map(|dirs| dirs.cache_dir().join("reviews").join("tokens"))
+    FileBackend::default_dir()
 }
 
 /// The backend of a `--token-store` choice. A Redis server that cannot be reached fails the
@@ -78,11 +77,17 @@ pub(crate) fn backend(
     match choice {
         StoreChoice::Memory => Ok(Arc::new(MemoryBackend::new())),
         StoreChoice::File => {
-            // The lead: `review_client::FileBackend::new(dir)` once it is on main.
-            let _ = dir;
-            Err(CliError::usage(
-                "--token-store file is not built into this reviews yet: pass --token-store memory (REVIEWS_TOKEN_STORE=memory)",
-            ))
+            let Some(dir) = dir else {
+                return Err(CliError::usage(
+                    "the file token store has no directory (no cache directory is known): pass --token-dir DIR (REVIEWS_TOKEN_DIR)",
+                ));
+            };
+            let backend = FileBackend::new(dir).map_err(|err| {
+                CliError::runtime(format!(
+                    "{err}: pass another --token-dir, or --token-store memory"
+                ))
+            })?;
+            Ok(Arc::new(backend))
         }
         StoreChoice::Redis(url) => {
             // The lead: `review_redis::RedisBackend::connect(url)` once it is on main.

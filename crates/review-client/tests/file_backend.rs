@@ -45,7 +45,9 @@ fn record(generation: u64, token: Option<&str>) -> TokenRecord {
             obtained_at: at(0),
             expires_at: at(7_200_000),
         }),
-        force_pending: generation.is_multiple_of(3),
+        refused: generation
+            .is_multiple_of(3)
+            .then(|| AccessToken::new("dead")),
         forced: ForceLog {
             day: 20_000,
             count: u32::try_from(generation % 5).unwrap(),

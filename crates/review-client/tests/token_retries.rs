@@ -53,7 +53,7 @@ impl Scripted {
 
 impl BlockingTransport for &Scripted {
     fn send(&self, request: http::Request<Vec<u8>>, _timeout: Duration) -> HttpResult {
-        let body = if request.uri().path() == "/cgi-bin/token" {
+        let body = if request.uri().path().starts_with("/cgi-bin/") {
             let n = self.token_requests.fetch_add(1, Ordering::SeqCst);
             format!(r#"{{"access_token":"TOKEN-{n}","expires_in":7200}}"#)
         } else {

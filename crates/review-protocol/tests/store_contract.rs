@@ -21,10 +21,13 @@ use review_protocol::wechat::token_share::{
     LockOwner, StoreAnswer, StoreFailure, StoreKey, StoreOp, TokenRecord,
 };
 
+/// A key's record and lock (with its lease's end).
+type Entry = (Option<TokenRecord>, Option<(LockOwner, Timestamp)>);
+
 /// The simplest store that keeps the contract: what `MemoryBackend` does.
 #[derive(Default)]
 struct Model {
-    entries: Mutex<HashMap<StoreKey, (Option<TokenRecord>, Option<(LockOwner, Timestamp)>)>>,
+    entries: Mutex<HashMap<StoreKey, Entry>>,
 }
 
 impl harness::Backend for Model {

@@ -88,7 +88,7 @@ impl<E: fmt::Display> fmt::Display for CallError<E> {
             CallErrorKind::Protocol(err) => write!(f, "{}: {err}", self.endpoint)?,
             CallErrorKind::Transport(err) => write!(f, "{}: {err}", self.endpoint)?,
             CallErrorKind::Store(err) => {
-                write!(f, "{}: the token store failed: {err}", self.endpoint)?
+                write!(f, "{}: the token store failed: {err}", self.endpoint)?;
             }
         }
         if self.attempts > 1 {

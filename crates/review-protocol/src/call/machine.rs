@@ -336,9 +336,8 @@ impl<'a, C: Call, E> Machine<'a, C, E> {
                 }
             }
             SharedOutcome::Failed(err) => {
-                let err = match store.complete(ticket, now, Err(err)) {
-                    Err(err) => err,
-                    Ok(_) => return self.next(now),
+                let Err(err) = store.complete(ticket, now, Err(err)) else {
+                    return self.next(now);
                 };
                 self.budget.refresh_failed();
                 self.refused(err, true, now)

@@ -227,7 +227,7 @@ pub fn check(backend: &dyn Backend, key: &StoreKey, processes: usize, events: &[
                 let answer = backend.run(key, op);
                 match (&answer, &written) {
                     (Ok(StoreAnswer::Locked(true)), _) if is_lock => {
-                        procs[p].locked_at = Some(*now)
+                        procs[p].locked_at = Some(*now);
                     }
                     (Ok(StoreAnswer::Record(Some(record))), _) => {
                         assert!(record.generation >= seen_generation, "generation went back");

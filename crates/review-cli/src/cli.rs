@@ -17,6 +17,12 @@ pub(crate) struct Cli {
     #[command(flatten)]
     pub(crate) platforms: PlatformArgs,
 
+    #[command(flatten)]
+    pub(crate) tokens: TokenArgs,
+
+    #[command(flatten)]
+    pub(crate) profile: ProfileArgs,
+
     /// Time zone for tables: an IANA name (Asia/Shanghai) or an offset (+08:00).
     #[arg(long, global = true, env = "REVIEWS_TZ", default_value = "+08:00")]
     pub(crate) tz: String,
@@ -86,6 +92,81 @@ pub(crate) struct PlatformArgs {
     pub(crate) use_sandbox: bool,
 }
 
+/// How WeChat access tokens are fetched and where they are kept.
+#[derive(Debug, Args)]
+pub(crate) struct TokenArgs {
+    /// stable (`/cgi-bin/stable_token`, shared by every process of the app) or plain
+    /// (`/cgi-bin/token`: each fetch ends the previous plain token, so only for an app whose
+    /// plain token nothing else uses).
+    #[arg(
+        long,
+        global = true,
+        env = "REVIEWS_TOKEN_MODE",
+        value_enum,
+        default_value = "stable"
+    )]
+    pub(crate) token_mode: TokenMode,
+    /// Where tokens are shared between runs and processes: file (under --token-dir), memory
+    /// (this process only) or redis://HOST:PORT/DB (a fleet).
+    #[arg(
+        long,
+        global = true,
+        env = "REVIEWS_TOKEN_STORE",
+        hide_env_values = true,
+        value_name = "STORE",
+        default_value = "file"
+    )]
+    // Checked after parsing, by `StoreChoice::parse`: clap would echo a bad value whole, and a
+    // Redis URL may hold a password.
+    pub(crate) token_store: String,
+    /// The file store's directory (default: tokens under the user's cache directory).
+    #[arg(long, global = true, env = "REVIEWS_TOKEN_DIR", value_name = "DIR")]
+    pub(crate) token_dir: Option<PathBuf>,
+    /// Take WeChat access tokens from this command of the merchant's own token service, run
+    /// with `sh -c`: it prints a token (taken as valid for 2 hours) or
+    /// {"access_token":"...","expires_in":N}. With it (or with a token in
+    /// REVIEWS_WECHAT_ACCESS_TOKEN) no WeChat AppID or secret is needed.
+    #[arg(
+        long,
+        global = true,
+        env = "REVIEWS_WECHAT_TOKEN_COMMAND",
+        hide_env_values = true,
+        value_name = "CMD"
+    )]
+    pub(crate) wechat_token_command: Option<String>,
+}
+
+/// Which kind of WeChat access token to fetch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TokenMode {
+    /// `POST /cgi-bin/stable_token`.
+    Stable,
+    /// `GET /cgi-bin/token`.
+    Plain,
+}
+
+impl TokenMode {
+    /// The name on the command line and in the config file.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Stable => "stable",
+            Self::Plain => "plain",
+        }
+    }
+}
+
+/// The config file and the profile in it.
+#[derive(Debug, Args)]
+pub(crate) struct ProfileArgs {
+    /// The TOML config file of profiles (default: reviews/config.toml under the user's config
+    /// directory; a missing default file is no error).
+    #[arg(long, global = true, env = "REVIEWS_CONFIG", value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+    /// The profile of the config file to use (default: [profiles.default], if there is one).
+    #[arg(long, global = true, env = "REVIEWS_PROFILE", value_name = "NAME")]
+    pub(crate) profile: Option<String>,
+}
+
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// WeChat Mini Program evaluations.
@@ -116,6 +197,12 @@ pub(crate) enum Command {
         after_help = "Examples:\n  reviews sandbox\n  reviews sandbox --addr 127.0.0.1:8080 --seed 7 --faults 0.2"
     )]
     Sandbox(SandboxArgs),
+    /// Show the settings in force.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  reviews config show\n  reviews --profile prod config show --format json"
+    )]
+    Config(ConfigCommand),
     /// Print shell completions.
     #[command(
         after_help = "Examples:\n  reviews completions bash > /etc/bash_completion.d/reviews"
@@ -124,6 +211,28 @@ pub(crate) enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ConfigCommand {
+    /// Print every setting, where it came from, and secrets masked.
+    #[command(
+        after_help = "Examples:\n  reviews config show\n  REVIEWS_PROFILE=prod reviews config show --format json"
+    )]
+    Show {
+        /// text (one setting a line) or json.
+        #[arg(long, value_enum, default_value = "text")]
+        format: ShowFormat,
+    },
+}
+
+/// Output formats of `config show`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ShowFormat {
+    /// `name = value (source)`, one a line.
+    Text,
+    /// One JSON object: name to value and source.
+    Json,
 }
 
 /// Output formats of listings.

@@ -45,6 +45,9 @@ impl CliError {
             ErrorKind::Protocol(review_protocol::Error::Build(build)) => {
                 return Self::usage(build.to_string());
             }
+            ErrorKind::Store(_) => format!(
+                "{err}; check that the token store (--token-store, REVIEWS_TOKEN_STORE) is reachable"
+            ),
             _ => err.to_string(),
         };
         Self::runtime(message)

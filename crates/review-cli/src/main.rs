@@ -8,15 +8,19 @@ mod commands;
 mod error;
 mod interrupt;
 mod output;
+mod settings;
 mod setup;
+mod shell;
 mod time;
+mod tokens;
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use clap::error::ErrorKind;
+use clap::{CommandFactory, FromArgMatches};
 
 use crate::cli::Cli;
+use crate::settings::Sources;
 
 /// Logs go to stderr, filtered by `RUST_LOG` (nothing by default). Every field that could
 /// hold a secret is redacted where it is recorded, so even `trace` shows none.
@@ -50,10 +54,20 @@ fn usage_line(err: &clap::Error) -> String {
     format!("{first} (see 'reviews --help')")
 }
 
+/// Parses the command line, keeping which options the command line or the environment set
+/// (so that a profile's value gives way only to those, not to clap's defaults).
+fn parse() -> Result<(Cli, Sources), clap::Error> {
+    let command = Cli::command();
+    let env = settings::env_names(&command);
+    let matches = command.try_get_matches()?;
+    let cli = Cli::from_arg_matches(&matches)?;
+    Ok((cli, Sources::from_matches(&matches, &env)))
+}
+
 #[allow(clippy::print_stderr)]
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let (cli, sources) = match parse() {
+        Ok(parsed) => parsed,
         Err(err) => {
             return match err.kind() {
                 ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
@@ -72,7 +86,7 @@ fn main() -> ExitCode {
         }
     };
     init_logs();
-    match commands::run(cli) {
+    match commands::run(cli, sources) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("reviews: {err}");

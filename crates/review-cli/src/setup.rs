@@ -1,15 +1,21 @@
 //! From options and environment to ready clients, starting the embedded sandbox for any
 //! platform without credentials.
 
+use std::sync::Arc;
+
 use jiff::tz::{Offset, TimeZone};
-use review_client::ClientConfig;
-use review_model::{AppId, Secret};
+use review_client::{ClientConfig, ClientError, MemoryBackend, TokenBackend, WechatTokens};
+use review_model::AppId;
 use review_protocol::BaseUrl;
 use review_protocol::redact::url_for_message;
+use review_protocol::wechat::token_cache::RefreshKind;
 use review_sandbox::Sandbox;
 
-use crate::cli::PlatformArgs;
+use crate::cli::TokenMode;
 use crate::error::{CliError, CliResult};
+use crate::settings::{SecretValue, Settings};
+use crate::tokens::external::{ExternalTokens, TOKEN_ENV};
+use crate::tokens::{self};
 
 /// Which platforms a command needs, and whether it writes.
 #[derive(Debug, Clone, Copy)]
@@ -24,6 +30,19 @@ pub(crate) struct Need {
 pub(crate) struct Wechat {
     pub(crate) client: review_ureq::Client,
     pub(crate) host: String,
+    /// Tokens from the merchant's service, whose failures say more than the call's error.
+    external: Option<Arc<ExternalTokens>>,
+}
+
+impl Wechat {
+    /// The one line for a failed call: why the merchant's token service gave no token, if
+    /// that is why; else the call's error.
+    pub(crate) fn error(&self, err: &ClientError) -> CliError {
+        match self.external.as_ref().and_then(|e| e.failure()) {
+            Some(failure) => CliError::runtime(failure),
+            None => CliError::client(err, &self.host),
+        }
+    }
 }
 
 /// An fw199 client, the host, and the seller.
@@ -99,19 +118,19 @@ fn client_config() -> ClientConfig {
 }
 
 /// Builds the session, starting the sandbox for the platforms that have no credentials.
-pub(crate) fn session(args: &PlatformArgs, tz: &str, need: Need) -> CliResult<Session> {
+pub(crate) fn session(settings: &Settings, tz: &str, need: Need) -> CliResult<Session> {
     let tz = time_zone(tz)?;
-    let forced = args.use_sandbox;
+    let forced = settings.use_sandbox();
     let (wechat_creds, fw199_creds) = if forced {
         (None, None)
     } else {
-        credentials(args, need)?
+        credentials(settings, need)?
     };
     let wechat_sandbox = need.wechat && wechat_creds.is_none();
     let fw199_sandbox = need.fw199 && fw199_creds.is_none();
     if need.writes && wechat_sandbox && !forced {
         return Err(CliError::usage(
-            "this command writes to WeChat but no WeChat credentials are set: set REVIEWS_WECHAT_APPID and REVIEWS_WECHAT_SECRET (or --wechat-appid and --wechat-secret), or pass --sandbox (REVIEWS_SANDBOX=1) to write to the embedded sandbox",
+            "this command writes to WeChat but no WeChat credentials are set: set REVIEWS_WECHAT_APPID and REVIEWS_WECHAT_SECRET (or --wechat-appid and --wechat-secret, or a profile), or pass --sandbox (REVIEWS_SANDBOX=1) to write to the embedded sandbox",
         ));
     }
     let sandbox = if wechat_sandbox || fw199_sandbox {
@@ -140,90 +159,174 @@ pub(crate) fn session(args: &PlatformArgs, tz: &str, need: Need) -> CliResult<Se
     } else {
         None
     };
-    clients(args, need, tz, &(wechat_creds, fw199_creds), sandbox)
+    clients(settings, need, tz, (wechat_creds, fw199_creds), sandbox)
 }
 
-/// WeChat's (appid, secret) and fw199's (appid, secret, seller nick), each complete or absent.
-type Credentials = (Option<(String, String)>, Option<(String, String, String)>);
+/// Who we are to WeChat.
+enum WechatCreds {
+    /// An app's AppID and secret: tokens fetched from WeChat.
+    App(String, SecretValue),
+    /// Tokens from the merchant's own service.
+    External(Arc<ExternalTokens>),
+}
 
-/// The credentials given, refusing half a set and a custom base URL without any.
-fn credentials(args: &PlatformArgs, need: Need) -> CliResult<Credentials> {
-    let wechat_creds = match (&args.wechat_appid, &args.wechat_secret) {
-        (Some(appid), Some(secret)) => Some((appid.clone(), secret.clone())),
-        (Some(_), None) => {
-            return Err(CliError::usage(
-                "--wechat-appid is set but --wechat-secret is not (REVIEWS_WECHAT_SECRET)",
-            ));
+/// fw199's appid, secret and seller nick.
+type Fw199Creds = (String, SecretValue, String);
+
+/// WeChat's and fw199's credentials, each complete or absent.
+type Credentials = (Option<WechatCreds>, Option<Fw199Creds>);
+
+/// The credentials given, refusing half a set and a custom base URL without any. Secrets by
+/// reference are not read here: only for a platform the command needs.
+fn credentials(settings: &Settings, need: Need) -> CliResult<Credentials> {
+    let command = settings.wechat_token_command.get();
+    let env_token = settings.wechat_access_token.get();
+    let wechat_creds = match (command, env_token) {
+        (Some(_), Some(_)) => {
+            return Err(CliError::usage(format!(
+                "both a WeChat token command ({}) and {TOKEN_ENV} are set: unset one",
+                settings.wechat_token_command.origin
+            )));
         }
-        (None, Some(_)) => {
-            return Err(CliError::usage(
-                "--wechat-secret is set but --wechat-appid is not (REVIEWS_WECHAT_APPID)",
-            ));
-        }
-        (None, None) => None,
+        (Some(command), None) => Some(WechatCreds::External(Arc::new(ExternalTokens::command(
+            command.clone(),
+        )))),
+        (None, Some(token)) => Some(WechatCreds::External(Arc::new(ExternalTokens::env(
+            token.clone(),
+        )))),
+        (None, None) => match (settings.wechat_appid.get(), settings.wechat_secret.get()) {
+            (Some(appid), Some(secret)) => Some(WechatCreds::App(appid.clone(), secret.clone())),
+            (Some(_), None) => {
+                return Err(CliError::usage(
+                    "--wechat-appid is set but --wechat-secret is not (REVIEWS_WECHAT_SECRET, or wechat_secret_env in a profile)",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(CliError::usage(
+                    "--wechat-secret is set but --wechat-appid is not (REVIEWS_WECHAT_APPID, or wechat_appid in a profile)",
+                ));
+            }
+            (None, None) => None,
+        },
     };
-    let fw199_creds = match (&args.fw199_appid, &args.fw199_secret, &args.seller_nick) {
+    let fw199_creds = match (
+        settings.fw199_appid.get(),
+        settings.fw199_secret.get(),
+        settings.seller_nick.get(),
+    ) {
         (Some(appid), Some(secret), Some(nick)) => {
             Some((appid.clone(), secret.clone(), nick.clone()))
         }
         (None, None, None) => None,
         _ => {
             return Err(CliError::usage(
-                "fw199 needs --fw199-appid, --fw199-secret and --seller-nick together (REVIEWS_FW199_APPID, REVIEWS_FW199_SECRET, REVIEWS_TAOBAO_SELLER_NICK)",
+                "fw199 needs --fw199-appid, --fw199-secret and --seller-nick together (REVIEWS_FW199_APPID, REVIEWS_FW199_SECRET, REVIEWS_TAOBAO_SELLER_NICK, or a profile)",
             ));
         }
     };
-    if need.wechat && wechat_creds.is_none() && args.wechat_base_url != BaseUrl::WECHAT_STR {
+    let wechat_url = settings
+        .wechat_base_url
+        .get()
+        .map_or(BaseUrl::WECHAT_STR, String::as_str);
+    if need.wechat && wechat_creds.is_none() && wechat_url != BaseUrl::WECHAT_STR {
         return Err(CliError::usage(format!(
-            "--wechat-base-url is {} but no WeChat credentials are set: pass --wechat-appid and --wechat-secret, or leave the base URL unset to use the embedded sandbox",
-            url_for_message(&args.wechat_base_url)
+            "--wechat-base-url is {} but no WeChat credentials are set: pass --wechat-appid and --wechat-secret (or a token with --wechat-token-command), or leave the base URL unset to use the embedded sandbox",
+            url_for_message(wechat_url)
         )));
     }
-    if need.fw199 && fw199_creds.is_none() && args.fw199_base_url != BaseUrl::FW199_STR {
+    let fw199_url = settings
+        .fw199_base_url
+        .get()
+        .map_or(BaseUrl::FW199_STR, String::as_str);
+    if need.fw199 && fw199_creds.is_none() && fw199_url != BaseUrl::FW199_STR {
         return Err(CliError::usage(format!(
             "--fw199-base-url is {} but no fw199 credentials are set: pass --fw199-appid, --fw199-secret and --seller-nick, or leave the base URL unset to use the embedded sandbox",
-            url_for_message(&args.fw199_base_url)
+            url_for_message(fw199_url)
         )));
     }
     Ok((wechat_creds, fw199_creds))
 }
 
+/// The kind of token `--token-mode` asks for.
+fn refresh_kind(settings: &Settings) -> RefreshKind {
+    match settings.token_mode.get() {
+        Some(TokenMode::Plain) => RefreshKind::Plain,
+        Some(TokenMode::Stable) | None => RefreshKind::Stable,
+    }
+}
+
+/// The backend `--token-store` names.
+fn token_backend(settings: &Settings) -> CliResult<Arc<dyn TokenBackend>> {
+    match settings.token_store.get() {
+        Some(choice) => tokens::backend(choice, settings.token_dir.get().map(|d| d.as_path())),
+        None => Ok(Arc::new(MemoryBackend::new())),
+    }
+}
+
 /// The clients: of the credentials given, or of the sandbox for a platform without them.
 fn clients(
-    args: &PlatformArgs,
+    settings: &Settings,
     need: Need,
     tz: TimeZone,
-    (wechat_creds, fw199_creds): &Credentials,
+    (wechat_creds, fw199_creds): Credentials,
     sandbox: Option<Sandbox>,
 ) -> CliResult<Session> {
     let wechat = if need.wechat {
-        let (url, appid, secret) = match (wechat_creds, &sandbox) {
-            (Some((appid, secret)), _) => (
-                base_url(&args.wechat_base_url, "--wechat-base-url")?,
-                AppId::new(appid.clone()),
-                Secret::new(secret.clone()),
-            ),
-            (None, Some(sandbox)) => (
-                base_url(sandbox.base_url(), "sandbox")?,
-                sandbox.wechat().appid.clone(),
-                sandbox.wechat().secret.clone(),
-            ),
+        let kind = refresh_kind(settings);
+        let (url, config, external) = match (wechat_creds, &sandbox) {
+            (Some(WechatCreds::App(appid, secret)), _) => {
+                let url = base_url(wechat_url(settings), "--wechat-base-url")?;
+                let secret = secret.reveal("wechat_secret")?;
+                let tokens = WechatTokens::new(kind).backend(token_backend(settings)?);
+                let config =
+                    client_config().wechat_tokens(url.clone(), AppId::new(appid), secret, tokens);
+                (url, config, None)
+            }
+            (Some(WechatCreds::External(store)), _) => {
+                let url = base_url(wechat_url(settings), "--wechat-base-url")?;
+                let config = client_config().wechat_with_store(url.clone(), store.clone());
+                (url, config, Some(store))
+            }
+            (None, Some(sandbox)) => {
+                let url = base_url(sandbox.base_url(), "sandbox")?;
+                // The embedded sandbox's tokens die with this process, so a shared store
+                // (a file, Redis) would only keep dead tokens: memory, whatever
+                // --token-store says.
+                let tokens = WechatTokens::new(kind).backend(Arc::new(MemoryBackend::new()));
+                let config = client_config().wechat_tokens(
+                    url.clone(),
+                    sandbox.wechat().appid.clone(),
+                    sandbox.wechat().secret.clone(),
+                    tokens,
+                );
+                (url, config, None)
+            }
             (None, None) => return Err(CliError::usage("no WeChat credentials")),
         };
         let host = host(&url);
-        let client = review_ureq::client(client_config().wechat(url, appid, secret));
-        Some(Wechat { client, host })
+        let client = review_ureq::client(config);
+        Some(Wechat {
+            client,
+            host,
+            external,
+        })
     } else {
         None
     };
     let fw199 = if need.fw199 {
         let (url, appid, secret, nick) = match (fw199_creds, &sandbox) {
-            (Some((appid, secret, nick)), _) => (
-                base_url(&args.fw199_base_url, "--fw199-base-url")?,
-                appid.clone(),
-                Secret::new(secret.clone()),
-                nick.clone(),
-            ),
+            (Some((appid, secret, nick)), _) => {
+                let url = settings
+                    .fw199_base_url
+                    .get()
+                    .map_or(BaseUrl::FW199_STR, String::as_str);
+                (
+                    base_url(url, "--fw199-base-url")?,
+                    appid,
+                    secret.reveal("fw199_secret")?,
+                    nick,
+                )
+            }
             (None, Some(sandbox)) => {
                 let f = sandbox.taobao();
                 (
@@ -251,4 +354,11 @@ fn clients(
         fw199,
         _sandbox: sandbox,
     })
+}
+
+fn wechat_url(settings: &Settings) -> &str {
+    settings
+        .wechat_base_url
+        .get()
+        .map_or(BaseUrl::WECHAT_STR, String::as_str)
 }

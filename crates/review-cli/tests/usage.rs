@@ -32,6 +32,8 @@ const COMMANDS: &[&[&str]] = &[
     &["webhook", "serve"],
     &["sandbox"],
     &["completions"],
+    &["config"],
+    &["config", "show"],
 ];
 
 fn run(args: &[&str]) -> Output {
@@ -65,6 +67,7 @@ fn help_shows_examples_for_every_command() {
         "webhook",
         "sandbox",
         "completions",
+        "config",
     ] {
         assert!(top.contains(command), "`reviews --help` lists {command}");
     }

@@ -1,39 +1,50 @@
 //! One module per command.
 
 mod completions;
+mod config;
 mod export;
 mod sandbox;
 mod taobao;
 mod webhook;
 mod wechat;
 
-use crate::cli::{Cli, Command, PlatformChoice};
+use crate::cli::{Cli, Command, ConfigCommand, PlatformChoice};
 use crate::error::CliResult;
 use crate::interrupt;
+use crate::settings::{Settings, Sources};
 use crate::setup::{self, Need};
 
-/// Runs the parsed command. The servers stop on signals through their own runtime; every
-/// other command runs where Ctrl-C can stop it at any moment (see [`interrupt`]).
-pub(crate) fn run(cli: Cli) -> CliResult {
+/// Runs the parsed command; `sources` says which options the command line and the
+/// environment set. The servers stop on signals through their own runtime; every other
+/// command runs where Ctrl-C can stop it at any moment (see [`interrupt`]). Only the commands
+/// that talk to the platforms read the config file.
+pub(crate) fn run(cli: Cli, sources: Sources) -> CliResult {
     match &cli.command {
         Command::Completions { shell } => completions::run(*shell),
         Command::Sandbox(args) => sandbox::run(args),
         Command::Webhook(command) => webhook::run(command),
+        Command::Config(ConfigCommand::Show { format }) => {
+            config::show(&Settings::resolve(&cli, &sources)?, *format)
+        }
         Command::Wechat(_) | Command::Taobao(_) | Command::Export(_) => {
-            interrupt::run(move || run_client(&cli))
+            interrupt::run(move || run_client(&cli, &sources))
         }
     }
 }
 
 /// The commands that talk to the platforms.
-fn run_client(cli: &Cli) -> CliResult {
+fn run_client(cli: &Cli, sources: &Sources) -> CliResult {
     match &cli.command {
-        Command::Completions { .. } | Command::Sandbox(_) | Command::Webhook(_) => Ok(()),
+        Command::Completions { .. }
+        | Command::Sandbox(_)
+        | Command::Webhook(_)
+        | Command::Config(_) => Ok(()),
         Command::Wechat(command) => {
             // Bad input must fail before the sandbox's notice: one line on stderr.
             wechat::check(command)?;
+            let settings = Settings::resolve(cli, sources)?;
             let session = setup::session(
-                &cli.platforms,
+                &settings,
                 &cli.tz,
                 Need {
                     wechat: true,
@@ -45,8 +56,9 @@ fn run_client(cli: &Cli) -> CliResult {
         }
         Command::Taobao(command) => {
             taobao::check(command)?;
+            let settings = Settings::resolve(cli, sources)?;
             let session = setup::session(
-                &cli.platforms,
+                &settings,
                 &cli.tz,
                 Need {
                     wechat: false,
@@ -64,7 +76,8 @@ fn run_client(cli: &Cli) -> CliResult {
                 fw199: matches!(args.platform, PlatformChoice::Taobao | PlatformChoice::All),
                 writes: false,
             };
-            let session = setup::session(&cli.platforms, &cli.tz, need)?;
+            let settings = Settings::resolve(cli, sources)?;
+            let session = setup::session(&settings, &cli.tz, need)?;
             export::run(args, &session)
         }
     }

@@ -33,8 +33,14 @@ pub(crate) const WAIT: Duration = Duration::from_secs(30);
 
 // ---- The command ----
 
+/// Where the tests' binary looks for the user's config file: nowhere that exists.
+pub(crate) const NO_CONFIG_HOME: &str = "/nonexistent/reviews-tests/config";
+
 /// The binary with none of the caller's `REVIEWS_*` settings (so that it uses the embedded
-/// sandbox unless a test passes credentials) and no `RUST_LOG`.
+/// sandbox unless a test passes credentials), no `RUST_LOG`, no config file of the user's
+/// (`XDG_CONFIG_HOME` points nowhere) and tokens kept in memory (`REVIEWS_TOKEN_STORE=memory`,
+/// so that no test leaves token files behind or shares them with another; a test of the
+/// stores sets its own).
 pub(crate) fn reviews_std() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_reviews"));
     for (key, _) in std::env::vars_os() {
@@ -43,6 +49,8 @@ pub(crate) fn reviews_std() -> Command {
         }
     }
     command.env_remove("RUST_LOG");
+    command.env("XDG_CONFIG_HOME", NO_CONFIG_HOME);
+    command.env("REVIEWS_TOKEN_STORE", "memory");
     command
 }
 

@@ -6,7 +6,6 @@ use jiff::Timestamp;
 use review_client::{ClientError, WechatReviews};
 
 use super::{Export, Halt};
-use crate::error::CliError;
 use crate::setup::Wechat;
 
 /// Writes every comment of `[since, until]`, newest first.
@@ -16,7 +15,7 @@ pub(super) fn export(
     until: Timestamp,
     export: &mut Export,
 ) -> Result<(), Halt> {
-    let failed = |err: &ClientError| Halt::Failed(CliError::client(err, &side.host));
+    let failed = |err: &ClientError| Halt::Failed(side.error(err));
     export.check()?;
     let mut reviews = side
         .client

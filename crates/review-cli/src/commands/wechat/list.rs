@@ -10,7 +10,7 @@ use review_model::Review;
 use review_model::wechat::FilterType;
 
 use crate::cli::ListFormat;
-use crate::error::{CliError, CliResult};
+use crate::error::CliResult;
 use crate::output::csv::{CsvOut, review_fields, review_header};
 use crate::output::table::{self, Fit, Table};
 use crate::output::{self, Stdout, json, times};
@@ -34,8 +34,8 @@ pub(super) fn run(
     let reviews = wechat
         .client
         .reviews(request)
-        .map_err(|e| CliError::client(&e, &wechat.host))?
-        .map(|item| item.map_err(|e| CliError::client(&e, &wechat.host)));
+        .map_err(|e| wechat.error(&e))?
+        .map(|item| item.map_err(|e| wechat.error(&e)));
 
     let mut out = Stdout::new();
     match format {

@@ -23,7 +23,7 @@ pub(super) fn detail(id: &CommentId, format: ListFormat, session: &Session) -> C
     let detail = wechat
         .client
         .comment_detail(id.clone())
-        .map_err(|e| CliError::client(&e, &wechat.host))?;
+        .map_err(|e| wechat.error(&e))?;
     let mut out = Stdout::new();
     match format {
         ListFormat::Json => {
@@ -47,7 +47,7 @@ pub(super) fn thread(id: &CommentId, format: ListFormat, session: &Session) -> C
     let thread = wechat
         .client
         .reply_thread(id.clone())
-        .map_err(|e| CliError::client(&e, &wechat.host))?;
+        .map_err(|e| wechat.error(&e))?;
     let mut out = Stdout::new();
     match format {
         ListFormat::Json => {

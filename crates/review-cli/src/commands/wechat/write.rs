@@ -140,7 +140,7 @@ pub(super) fn compromise(
         let data = super::picture(path)?;
         let name = super::file_name(path);
         let upload = wechat.client.media_upload(&name, data).map_err(|e| {
-            let err = CliError::client(&e, &wechat.host);
+            let err = wechat.error(&e);
             CliError {
                 code: err.code,
                 message: format!("--pic {shown}: {}", err.message),
@@ -165,7 +165,7 @@ pub(super) fn compromise(
 
 /// A failed write; when it may have executed, say how to `check` before retrying.
 fn failed(err: &ClientError, wechat: &Wechat, check: &str) -> CliError {
-    let mut error = CliError::client(err, &wechat.host);
+    let mut error = wechat.error(err);
     if err.outcome_unknown() {
         if !error.message.contains("may have executed") {
             error.message.push_str("; the write may have executed");

@@ -45,9 +45,11 @@ fn record(generation: u64, token: Option<&str>) -> TokenRecord {
             obtained_at: at(0),
             expires_at: at(7_200_000),
         }),
-        refused: generation
-            .is_multiple_of(3)
-            .then(|| AccessToken::new("dead")),
+        refused: if generation.is_multiple_of(3) {
+            vec![AccessToken::new("dead")]
+        } else {
+            Vec::new()
+        },
         forced: ForceLog {
             day: 20_000,
             count: u32::try_from(generation % 5).unwrap(),

@@ -157,7 +157,11 @@ fn record(generation: u64, token: Option<&str>) -> TokenRecord {
             obtained_at,
             expires_at: obtained_at + SignedDuration::from_hours(2),
         }),
-        refused: token.is_none().then(|| AccessToken::new("dead")),
+        refused: if token.is_none() {
+            vec![AccessToken::new("dead")]
+        } else {
+            Vec::new()
+        },
         forced: ForceLog::default(),
     }
 }

@@ -54,7 +54,7 @@ impl SharedInvalidate {
                     .token
                     .as_ref()
                     .is_some_and(|t| t.access_token == self.token);
-                let known = record.refused.as_ref() == Some(&self.token);
+                let known = record.is_refused(&self.token);
                 if !holds && known {
                     return InvalidateStep::Done(Ok(()));
                 }
@@ -65,7 +65,7 @@ impl SharedInvalidate {
                 }
                 // Remembered even when the record moved on: a refresh that gets this token
                 // back from WeChat must know it is dead.
-                record.refused = Some(self.token.clone());
+                record.refuse(self.token.clone());
                 self.writing = true;
                 InvalidateStep::Store(StoreOp::Put { expected, record })
             }

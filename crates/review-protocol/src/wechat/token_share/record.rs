@@ -52,9 +52,11 @@ pub struct TokenRecord {
     pub generation: u64,
     /// The current token, if any.
     pub token: Option<StoredToken>,
-    /// The last token WeChat refused: never stored again, and if an unforced stable refresh
-    /// hands it back, the refresh is forced.
-    pub refused: Option<AccessToken>,
+    /// The last tokens WeChat refused, oldest first, at most [`TokenRecord::REFUSED_KEPT`]:
+    /// never stored again, and if an unforced stable refresh hands one back, the refresh is
+    /// forced. More than one, because a late report of an older token must not push a newer
+    /// refused one out.
+    pub refused: Vec<AccessToken>,
     /// The forced refreshes of the day.
     pub forced: ForceLog,
 }
@@ -70,8 +72,8 @@ struct Wire {
     generation: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     token: Option<WireToken>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    refused_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    refused_tokens: Vec<String>,
     #[serde(default)]
     forced_day: i64,
     #[serde(default)]
@@ -98,7 +100,11 @@ impl TokenRecord {
                 obtained_at_ms: t.obtained_at.as_millisecond(),
                 expires_at_ms: t.expires_at.as_millisecond(),
             }),
-            refused_token: self.refused.as_ref().map(|t| t.expose_secret().to_owned()),
+            refused_tokens: self
+                .refused
+                .iter()
+                .map(|t| t.expose_secret().to_owned())
+                .collect(),
             forced_day: self.forced.day,
             forced_count: self.forced.count,
             forced_last_at_ms: self.forced.last_at.map(Timestamp::as_millisecond),
@@ -132,13 +138,35 @@ impl TokenRecord {
         Ok(Self {
             generation: wire.generation,
             token,
-            refused: wire.refused_token.map(AccessToken::new),
+            refused: wire
+                .refused_tokens
+                .into_iter()
+                .map(AccessToken::new)
+                .collect(),
             forced: ForceLog {
                 day: wire.forced_day,
                 count: wire.forced_count,
                 last_at,
             },
         })
+    }
+
+    /// How many refused tokens a record keeps.
+    pub const REFUSED_KEPT: usize = 4;
+
+    /// Whether WeChat refused `token`.
+    pub fn is_refused(&self, token: &AccessToken) -> bool {
+        self.refused.contains(token)
+    }
+
+    /// Remembers that WeChat refused `token`, forgetting the oldest beyond
+    /// [`REFUSED_KEPT`](Self::REFUSED_KEPT).
+    pub fn refuse(&mut self, token: AccessToken) {
+        if !self.is_refused(&token) {
+            self.refused.push(token);
+        }
+        let excess = self.refused.len().saturating_sub(Self::REFUSED_KEPT);
+        self.refused.drain(..excess);
     }
 
     /// The stored token if it may be used at `now` without a refresh.
@@ -174,7 +202,7 @@ mod tests {
                 obtained_at: "2026-12-01T00:00:00Z".parse().unwrap(),
                 expires_at: "2026-12-01T02:00:00Z".parse().unwrap(),
             }),
-            refused: Some(AccessToken::new("dead")),
+            refused: vec![AccessToken::new("dead")],
             forced: ForceLog {
                 day: 20_000,
                 count: 3,

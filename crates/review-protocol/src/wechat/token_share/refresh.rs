@@ -8,10 +8,6 @@ use super::key::LockOwner;
 use super::op::{StoreAnswer, StoreFailure, StoreOp};
 use super::record::{StoredToken, TokenRecord};
 use super::{LOCK_LEASE, WAIT_POLL};
-
-/// How many times a token is written before a process keeps it to itself: each lost write
-/// means another process wrote meanwhile.
-const MAX_WRITES: u32 = 3;
 use crate::Error;
 use crate::wechat::GetStableToken;
 use crate::wechat::token_cache::{DEFAULT_MARGIN, Refresh};
@@ -110,16 +106,15 @@ enum State {
         read: Option<TokenRecord>,
         forced: bool,
         sent_at: Timestamp,
+        locked_at: Timestamp,
     },
-    /// Writing the new token, for the `tries`-th time.
+    /// Writing the new token.
     Writing {
         token: StoredToken,
-        tries: u32,
     },
-    /// The write lost (`tries` times): reading what won.
+    /// The write lost: reading what won.
     Confirming {
         ours: StoredToken,
-        tries: u32,
     },
     /// Releasing the lock before ending with this.
     Releasing(Box<SharedOutcome>),
@@ -144,10 +139,14 @@ fn unexpected(answer: &StoreAnswer, state: &State) -> StoreFailure {
     ))
 }
 
+/// Not WeChat's: a token that another process saw refused while this one stored it. Busy, so
+/// that the call backs off and fetches again within its retry budget.
 fn refused_meanwhile() -> Error {
     Error::wechat(
-        ErrCode::InvalidCredential,
-        Some("the token fetched was refused by another process meanwhile".to_owned()),
+        ErrCode::SystemBusy,
+        Some(
+            "the token fetched was refused by another process meanwhile: fetching again".to_owned(),
+        ),
     )
 }
 
@@ -215,18 +214,18 @@ impl SharedRefresh {
             (State::Rechecking { locked_at }, StoreAnswer::Record(record)) => {
                 self.recheck(record, locked_at, now)
             }
-            (State::Writing { token, .. }, StoreAnswer::Written(true)) => {
+            (State::Writing { token }, StoreAnswer::Written(true)) => {
                 self.release(SharedOutcome::Token {
                     token,
                     fetched: true,
                 })
             }
-            (State::Writing { token, tries }, StoreAnswer::Written(false)) => {
-                self.state = State::Confirming { ours: token, tries };
+            (State::Writing { token }, StoreAnswer::Written(false)) => {
+                self.state = State::Confirming { ours: token };
                 SharedStep::Store(StoreOp::Load)
             }
-            (State::Confirming { ours, tries }, StoreAnswer::Record(record)) => {
-                self.confirm(record, ours, tries, now)
+            (State::Confirming { ours }, StoreAnswer::Record(record)) => {
+                self.confirm(record.as_ref(), ours, now)
             }
             (state, answer) => {
                 let failure = unexpected(&answer, &state);
@@ -245,6 +244,7 @@ impl SharedRefresh {
             read,
             forced,
             sent_at,
+            locked_at,
         } = std::mem::replace(&mut self.state, State::Done)
         else {
             return SharedStep::Done(SharedOutcome::Failed(Error::wechat(
@@ -258,14 +258,17 @@ impl SharedRefresh {
         };
         let refused = read
             .as_ref()
-            .and_then(|r| r.refused.as_ref())
-            .is_some_and(|t| *t == response.access_token);
+            .is_some_and(|r| r.is_refused(&response.access_token));
         if refused {
             if forced {
                 return self.release(SharedOutcome::Failed(Error::wechat(
                     ErrCode::InvalidCredential,
                     Some("a forced refresh answered with the token just refused".to_owned()),
                 )));
+            }
+            if self.lease_over(locked_at, now) {
+                self.state = State::Looking;
+                return SharedStep::Store(StoreOp::Load);
             }
             // WeChat's current stable token is the one refused: only a forced refresh brings
             // another, within WeChat's limits.
@@ -275,6 +278,7 @@ impl SharedRefresh {
                         read,
                         forced: true,
                         sent_at: now,
+                        locked_at,
                     };
                     SharedStep::Send(refresh)
                 }
@@ -300,13 +304,20 @@ impl SharedRefresh {
             obtained_at: base,
             expires_at,
         };
-        self.write(read, token, forced.then_some(sent_at), 1)
+        self.write(read, token, forced.then_some(sent_at))
     }
 
     /// The refresh got no answer: release the lock and end with [`SharedOutcome::Unanswered`].
     pub fn unanswered(&mut self) -> SharedStep {
         self.state = State::Done;
         self.release(SharedOutcome::Unanswered)
+    }
+
+    /// Whether a lock taken at `locked_at` may have run out by `now` (a clock stepping back by
+    /// a lease counts too).
+    fn lease_over(&self, locked_at: Timestamp, now: Timestamp) -> bool {
+        let held = now.duration_since(locked_at);
+        held >= self.config.lease || held <= -self.config.lease
     }
 
     fn fresh(&self, record: &TokenRecord, now: Timestamp) -> Option<StoredToken> {
@@ -327,8 +338,7 @@ impl SharedRefresh {
         }
         // A holder that stalled past its lease may no longer hold the lock: another process
         // may be refreshing. Start over rather than send a second refresh.
-        let held = now.duration_since(locked_at);
-        if held >= self.config.lease || held <= -self.config.lease {
+        if self.lease_over(locked_at, now) {
             self.state = State::Looking;
             return SharedStep::Store(StoreOp::Load);
         }
@@ -336,40 +346,35 @@ impl SharedRefresh {
             read: record,
             forced: false,
             sent_at: now,
+            locked_at,
         };
         SharedStep::Send(self.unforced())
     }
 
     /// Another write came first (an invalidation, or a refresh whose holder outlived its
-    /// lease): keep a usable stored token (never overwrite it), else store ours over what is
-    /// there now.
+    /// lease): ours is never written over it, since what came first may have seen a newer
+    /// token. A usable stored token is used; else ours serves this process alone, unless the
+    /// other write said it was refused.
     fn confirm(
         &mut self,
-        record: Option<TokenRecord>,
+        record: Option<&TokenRecord>,
         ours: StoredToken,
-        tries: u32,
         now: Timestamp,
     ) -> SharedStep {
-        if let Some(token) = record.as_ref().and_then(|r| self.fresh(r, now)) {
+        if let Some(token) = record.and_then(|r| self.fresh(r, now)) {
             return self.release(SharedOutcome::Token {
                 token,
                 fetched: false,
             });
         }
-        let refused = record
-            .as_ref()
-            .and_then(|r| r.refused.as_ref())
-            .is_some_and(|t| *t == ours.access_token);
+        let refused = record.is_some_and(|r| r.is_refused(&ours.access_token));
         if refused {
             return self.release(SharedOutcome::Failed(refused_meanwhile()));
         }
-        if tries >= MAX_WRITES {
-            return self.release(SharedOutcome::Token {
-                token: ours,
-                fetched: true,
-            });
-        }
-        self.write(record, ours, None, tries + 1)
+        self.release(SharedOutcome::Token {
+            token: ours,
+            fetched: true,
+        })
     }
 
     /// Writes `token` over `read` (compare-and-set on its generation), counting a forced
@@ -379,7 +384,6 @@ impl SharedRefresh {
         read: Option<TokenRecord>,
         token: StoredToken,
         forced_at: Option<Timestamp>,
-        tries: u32,
     ) -> SharedStep {
         let expected = read.as_ref().map(|r| r.generation);
         let mut record = read.unwrap_or_default();
@@ -388,7 +392,7 @@ impl SharedRefresh {
         if let Some(at) = forced_at {
             record.forced.note(at);
         }
-        self.state = State::Writing { token, tries };
+        self.state = State::Writing { token };
         SharedStep::Store(StoreOp::Put { expected, record })
     }
 

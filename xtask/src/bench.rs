@@ -93,7 +93,12 @@ pub(crate) fn run(args: &Args) -> Result<()> {
 
 #[allow(clippy::print_stderr)]
 fn run_bench(bench: &Bench, quick: bool) -> Result<String> {
-    let args = ["bench", "-p", bench.package, "--bench", bench.bench];
+    // A quick run checks that every benchmark runs and reports, on the test build: a release
+    // build of the workspace would cost CI minutes for numbers nobody reads. Measure without it.
+    let mut args = vec!["bench", "-p", bench.package, "--bench", bench.bench];
+    if quick {
+        args.extend(["--profile", "dev"]);
+    }
     eprintln!("==> cargo {}", args.join(" "));
     let mut command = cargo::command(&args);
     if quick {

@@ -477,6 +477,15 @@ pub(crate) struct SandboxArgs {
     /// Taobao rates to generate, 0 to 1000000.
     #[arg(long, default_value_t = 2400, value_parser = rates, allow_negative_numbers = true)]
     pub(crate) rates: usize,
+    /// Plain `/cgi-bin/token` calls allowed a day, as WeChat's 2000 (then 45009), 0 to 1000000.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 2000,
+        value_parser = token_quota,
+        allow_negative_numbers = true
+    )]
+    pub(crate) plain_token_quota: u32,
     /// Share of API calls that fail, from 0 (none) to 1 (every call).
     #[arg(
         long,
@@ -535,6 +544,11 @@ fn comments(text: &str) -> Result<usize, String> {
 fn rates(text: &str) -> Result<usize, String> {
     let max = review_sandbox::MAX_RATES as u64;
     count_in(text, 0..=max, "a number of rates").map(|n| n as usize)
+}
+
+fn token_quota(text: &str) -> Result<u32, String> {
+    let max = u64::from(review_sandbox::MAX_TOKEN_DAILY_QUOTA);
+    count_in(text, 0..=max, "a number of calls a day").map(|n| u32::try_from(n).unwrap_or(u32::MAX))
 }
 
 fn seed(text: &str) -> Result<u64, String> {

@@ -281,3 +281,34 @@ fn sigterm_stops_within_the_grace_despite_half_sent_requests() {
         sent.elapsed()
     );
 }
+
+#[test]
+fn the_plain_token_quota_is_spent_then_refused_with_45009() {
+    let sandbox = Running::start(&[
+        "--comments",
+        "5",
+        "--rates",
+        "5",
+        "--plain-token-quota",
+        "1",
+    ]);
+    let wechat = &sandbox.readiness["wechat"];
+    let token = review_protocol::wechat::GetToken::new(
+        AppId::new(wechat["appid"].as_str().unwrap()),
+        Secret::new(wechat["secret"].as_str().unwrap()),
+    );
+    let base: review_protocol::BaseUrl = sandbox.base_url().parse().unwrap();
+    let request = || review_protocol::Endpoint::request(&token, &base).unwrap();
+    let (status, first) = common::send(request());
+    assert_eq!(status, 200);
+    assert!(first.contains("access_token"), "{first}");
+    let (_, second) = common::send(request());
+    assert!(second.contains(r#""errcode":45009"#), "{second}");
+}
+
+#[test]
+fn a_plain_token_quota_out_of_range_is_refused() {
+    let output = run(&["sandbox", "--plain-token-quota", "1000001"]);
+    let line = one_line_failure(&output, 2, "a quota out of range");
+    assert!(line.contains("--plain-token-quota"), "{line}");
+}

@@ -43,6 +43,7 @@ pub(super) fn from_args(args: &SandboxArgs) -> CliResult<Start> {
         .seed(args.seed)
         .comments(args.comments)
         .rates(args.rates)
+        .plain_token_daily_quota(args.plain_token_quota)
         .faults(args.faults);
     if let Some(url) = &args.push_url {
         builder = builder.push(push_target(args, url)?);

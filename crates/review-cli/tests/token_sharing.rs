@@ -329,31 +329,31 @@ fn lease_files(dir: &Path) -> usize {
         .count()
 }
 
-#[test]
-fn file_store_a_killed_refresh_holder_is_outlived_after_the_lease() {
+/// The first process sends its refresh (so it holds the lock) into a proxy that never
+/// answers, and is killed with SIGKILL; the next process refreshes once the lease ran out.
+fn killed_refresh_holder_is_outlived(store: &Store) {
     let sandbox = start_sandbox(Sandbox::builder());
     let (proxy, swallowed) = swallowing_proxy(sandbox.base_url());
-    let store = Store::file();
-    let Store::File(dir) = &store else {
-        unreachable!()
-    };
-    let mut holder = command(&proxy, &sandbox, &store)
+    let mut holder = command(&proxy, &sandbox, store)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
-    while !(swallowed.load(Ordering::SeqCst) && lease_files(dir.path()) == 1) {
+    while !swallowed.load(Ordering::SeqCst) {
         assert!(
             Instant::now() < deadline,
-            "the first process never took the lock"
+            "the first process never sent its refresh"
         );
         thread::sleep(Duration::from_millis(10));
+    }
+    if let Store::File(dir) = store {
+        assert_eq!(lease_files(dir.path()), 1, "the holder's lease is on disk");
     }
     let locked = Instant::now();
     common::signal(&holder, "-KILL");
     let _ = holder.wait();
-    let output = command(&proxy, &sandbox, &store).output().unwrap();
+    let output = command(&proxy, &sandbox, store).output().unwrap();
     assert_ok(&output);
     let waited = locked.elapsed();
     assert!(
@@ -366,6 +366,17 @@ fn file_store_a_killed_refresh_holder_is_outlived_after_the_lease() {
         1,
         "the swallowed request never reached it"
     );
+}
+
+#[test]
+fn file_store_a_killed_refresh_holder_is_outlived_after_the_lease() {
+    killed_refresh_holder_is_outlived(&Store::file());
+}
+
+#[test]
+fn redis_store_a_killed_refresh_holder_is_outlived_after_the_lease() {
+    let Some(url) = redis_url() else { return };
+    killed_refresh_holder_is_outlived(&Store::Redis(url));
 }
 
 /// A Redis server of this test's own, so that stopping it disturbs no other test.

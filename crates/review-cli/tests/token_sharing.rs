@@ -167,6 +167,22 @@ fn a_backends_plain_token_survives_a_hundred_runs_and_the_overlap() {
     );
 }
 
+/// Eight `reviews` runs started together; each must succeed.
+fn eight_at_once(sandbox: &Sandbox, store: &Store) {
+    let children: Vec<Child> = (0..8)
+        .map(|_| {
+            command(sandbox.base_url(), sandbox, store)
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        assert_ok(&child.wait_with_output().unwrap());
+    }
+}
+
 fn hundred_sequential_runs_one_request(store: &Store) {
     let sandbox = start_sandbox(Sandbox::builder());
     for _ in 0..100 {
@@ -178,18 +194,7 @@ fn hundred_sequential_runs_one_request(store: &Store) {
 fn concurrent_runs_one_request(store: &Store) {
     let sandbox = start_sandbox(Sandbox::builder());
     for _wave in 0..25 {
-        let children: Vec<Child> = (0..8)
-            .map(|_| {
-                command(sandbox.base_url(), &sandbox, store)
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::piped())
-                    .spawn()
-                    .unwrap()
-            })
-            .collect();
-        for child in children {
-            assert_ok(&child.wait_with_output().unwrap());
-        }
+        eight_at_once(&sandbox, store);
     }
     assert_eq!(
         stable_requests(&sandbox),
@@ -230,18 +235,7 @@ fn refused_together_refresh_once(store: &Store) {
     backend_token(&sandbox, &GetStableToken::new(appid, secret, true));
     sandbox.advance_clock(SignedDuration::from_mins(6));
     sandbox.reset_stats();
-    let children: Vec<Child> = (0..8)
-        .map(|_| {
-            command(sandbox.base_url(), &sandbox, store)
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    for child in children {
-        assert_ok(&child.wait_with_output().unwrap());
-    }
+    eight_at_once(&sandbox, store);
     let stats = sandbox.stats();
     assert!(
         stats.answers.get("40001").copied().unwrap_or(0) >= 1,

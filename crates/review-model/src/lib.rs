@@ -29,6 +29,7 @@
 mod codec;
 mod decode;
 mod ids;
+pub mod mirror;
 mod money;
 mod review;
 mod secret;

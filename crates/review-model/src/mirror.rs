@@ -39,7 +39,7 @@ pub struct ReviewState {
 }
 
 /// One step of a bad review's process (the detail's `process.actionList`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProcessStep {
     /// The step's wire code (1 posted, 2 handled by the merchant, 3 buyer surveyed, 4 reviewed again).
     pub code: u32,
@@ -93,6 +93,17 @@ impl Observed {
 /// Our own typed records always encode; an empty object stands in should that ever change.
 fn to_json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| String::from("{}"))
+}
+
+/// How far a mirror has read a tenant: every review created in `[from, until]` was read at least
+/// once, the last time at the sync that wrote the bookmark. It advances only in the transaction
+/// that commits the rows it covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Bookmark {
+    /// The oldest creation time read.
+    pub from: Timestamp,
+    /// The newest creation time read.
+    pub until: Timestamp,
 }
 
 /// How a review changed between two reads, as `reviews sync --changes` writes it (`"change"`).

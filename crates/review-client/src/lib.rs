@@ -30,7 +30,7 @@ pub use config::ClientConfig;
 pub use error::{ClientError, ErrorKind};
 pub use nonblocking::AsyncClient;
 pub use pager::Pager;
-pub use requests::{Paged, RateRange, TaobaoReviews, WechatReviews};
+pub use requests::{Paged, RateRange, TaobaoMirror, TaobaoReviews, WechatMirror, WechatReviews};
 pub use route::Route;
 #[doc(inline)]
 pub use tokens::{

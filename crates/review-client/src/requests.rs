@@ -190,3 +190,69 @@ impl Paged for TaobaoReviews {
         self.0.walk(config, now).map(taobao::ReviewWalk::new)
     }
 }
+
+/// One chunk of a WeChat sync: every comment of `[since, until]` as an
+/// [`Observed`](review_model::mirror::Observed), with the settlement and revision state the
+/// listing filters tell (see [`wechat::MirrorWalk`]).
+#[derive(Debug, Clone)]
+pub struct WechatMirror {
+    since: Timestamp,
+    until: Timestamp,
+    limit: u32,
+    cap: u64,
+}
+
+impl WechatMirror {
+    /// The comments of `[since, until]`, in pages of 100.
+    pub fn new(since: Timestamp, until: Timestamp) -> Self {
+        Self {
+            since,
+            until,
+            limit: 100,
+            cap: wechat::WINDOW_CAP,
+        }
+    }
+
+    /// Halves review windows above `cap` comments rather than above the default cap.
+    #[must_use]
+    pub fn window_cap(mut self, cap: u64) -> Self {
+        self.cap = cap;
+        self
+    }
+}
+
+impl Paged for WechatMirror {
+    type Walk = wechat::MirrorWalk;
+
+    fn walk(self, _: &ClientConfig, _: Timestamp) -> Result<wechat::MirrorWalk, ClientError> {
+        wechat::MirrorWalk::new(self.since, self.until, self.limit)
+            .map(|walk| walk.window_cap(self.cap))
+            .map_err(|e| refused(GetCommentList::METADATA.name, e))
+    }
+}
+
+/// One chunk of a Taobao sync: a [`RateRange`]'s rates as
+/// [`Observed`](review_model::mirror::Observed)s.
+#[derive(Debug, Clone)]
+pub struct TaobaoMirror(RateRange);
+
+impl TaobaoMirror {
+    /// The buyers' rates of the shop in `[since, until]`, in pages of 100.
+    pub fn new(since: Timestamp, until: Timestamp) -> Self {
+        Self(RateRange::new(since, until))
+    }
+}
+
+impl From<RateRange> for TaobaoMirror {
+    fn from(range: RateRange) -> Self {
+        Self(range)
+    }
+}
+
+impl Paged for TaobaoMirror {
+    type Walk = taobao::ReviewWalk<review_model::mirror::Observed>;
+
+    fn walk(self, config: &ClientConfig, now: Timestamp) -> Result<Self::Walk, ClientError> {
+        self.0.walk(config, now).map(taobao::ReviewWalk::of)
+    }
+}

@@ -13,6 +13,7 @@ mod endpoint;
 mod error;
 pub mod redact;
 pub mod retry;
+pub mod sync;
 pub mod taobao;
 mod walk;
 pub mod wechat;

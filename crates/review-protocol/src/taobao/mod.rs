@@ -14,7 +14,7 @@ pub use crate::Window;
 pub use fw199::{Fw199Context, Fw199Credentials};
 pub use pager::TradeRatePager;
 pub use planner::{PlanStats, PlannedWindow, Truncated, WindowPlanner};
-pub use review_walk::ReviewWalk;
+pub use review_walk::{FromRate, ReviewWalk};
 pub use trade_rates::{
     DEFAULT_PAGE_SIZE, HISTORY, MAX_PAGE_NO, MAX_PAGE_SIZE, RETRY_GRACE, SearchTradeRates, oldest,
 };

@@ -1,9 +1,12 @@
 //! Taobao's side of "every review of a range": the window planner's rates as unified
 //! [`Review`]s (a Taobao rate carries its reply, so `replied` needs no second listing).
 
+use std::marker::PhantomData;
+
 use jiff::Timestamp;
 use review_model::Review;
-use review_model::taobao::TradeRatePage;
+use review_model::mirror::Observed;
+use review_model::taobao::{TradeRate, TradeRatePage};
 
 use super::{PlanStats, SearchTradeRates, WindowPlanner};
 use crate::Walk;
@@ -24,14 +27,44 @@ use crate::Walk;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
-pub struct ReviewWalk {
+pub struct ReviewWalk<I = Review> {
     planner: WindowPlanner,
+    items: PhantomData<fn() -> I>,
+}
+
+/// What a [`ReviewWalk`] hands out for each rate: the unified [`Review`] (export), or an
+/// [`Observed`] that also keeps the platform's record (a mirror).
+pub trait FromRate {
+    /// The item of `rate`.
+    fn from_rate(rate: &TradeRate) -> Self;
+}
+
+impl FromRate for Review {
+    fn from_rate(rate: &TradeRate) -> Self {
+        Review::from(rate)
+    }
+}
+
+impl FromRate for Observed {
+    fn from_rate(rate: &TradeRate) -> Self {
+        Observed::taobao(rate)
+    }
 }
 
 impl ReviewWalk {
     /// The reviews of `planner`'s range.
     pub fn new(planner: WindowPlanner) -> Self {
-        Self { planner }
+        Self::of(planner)
+    }
+}
+
+impl<I: FromRate> ReviewWalk<I> {
+    /// [`ReviewWalk::new`], handing out `I`s.
+    pub fn of(planner: WindowPlanner) -> Self {
+        Self {
+            planner,
+            items: PhantomData,
+        }
     }
 
     /// The planner, for its `now` and whether it is done.
@@ -40,18 +73,18 @@ impl ReviewWalk {
     }
 }
 
-impl Walk for ReviewWalk {
+impl<I: FromRate> Walk for ReviewWalk<I> {
     type Request = SearchTradeRates;
     type Page = TradeRatePage;
-    type Item = Review;
+    type Item = I;
     type Stats = PlanStats;
 
     fn next_request(&self) -> Option<SearchTradeRates> {
         self.planner.next_request()
     }
 
-    fn feed(&mut self, page: TradeRatePage) -> Vec<Review> {
-        self.planner.feed(page).iter().map(Review::from).collect()
+    fn feed(&mut self, page: TradeRatePage) -> Vec<I> {
+        self.planner.feed(page).iter().map(I::from_rate).collect()
     }
 
     fn advance(&mut self, now: Timestamp) {

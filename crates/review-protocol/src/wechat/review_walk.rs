@@ -2,9 +2,11 @@
 //! bounded by a window: [`ReviewWalk`].
 
 use std::collections::HashSet;
+use std::marker::PhantomData;
 use std::mem;
 
-use review_model::wechat::{CommentListPage, FilterType};
+use review_model::mirror::{Observed, ReviewState};
+use review_model::wechat::{Comment, CommentListPage, FilterType};
 use review_model::{CommentId, Review};
 
 use super::{CommentPager, GetCommentList};
@@ -109,7 +111,7 @@ enum Step {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
-pub struct ReviewWalk {
+pub struct ReviewWalk<I = Review> {
     /// The filter and page size of the listings; its window is the range.
     query: GetCommentList,
     cap: u64,
@@ -117,6 +119,26 @@ pub struct ReviewWalk {
     pending: Vec<Window>,
     step: Step,
     stats: ReviewStats,
+    items: PhantomData<fn() -> I>,
+}
+
+/// What a [`ReviewWalk`] hands out for each listed comment: the unified [`Review`] (export), or
+/// an [`Observed`] that also keeps the platform's record (a mirror).
+pub trait FromComment {
+    /// The item of `comment`, with whether the merchant answered it.
+    fn from_comment(comment: &Comment, replied: bool) -> Self;
+}
+
+impl FromComment for Review {
+    fn from_comment(comment: &Comment, replied: bool) -> Self {
+        Review::from_wechat(comment, replied)
+    }
+}
+
+impl FromComment for Observed {
+    fn from_comment(comment: &Comment, replied: bool) -> Self {
+        Observed::wechat(comment, replied, ReviewState::default())
+    }
 }
 
 impl ReviewWalk {
@@ -124,6 +146,13 @@ impl ReviewWalk {
     /// size; its `offset` is ignored, since every window is read from its start. Refuses a
     /// query no page of which could be built.
     pub fn new(query: GetCommentList) -> Result<Self, BuildError> {
+        Self::of(query)
+    }
+}
+
+impl<I: FromComment> ReviewWalk<I> {
+    /// [`ReviewWalk::new`], handing out `I`s.
+    pub fn of(query: GetCommentList) -> Result<Self, BuildError> {
         query.validate()?;
         let range = Window::covering(query.start_time, query.end_time);
         let mut walk = Self {
@@ -132,6 +161,7 @@ impl ReviewWalk {
             pending: Vec::new(),
             step: Step::Done,
             stats: ReviewStats::default(),
+            items: PhantomData,
         };
         walk.enter(range);
         Ok(walk)
@@ -219,10 +249,10 @@ impl ReviewWalk {
     }
 }
 
-impl Walk for ReviewWalk {
+impl<I: FromComment> Walk for ReviewWalk<I> {
     type Request = GetCommentList;
     type Page = CommentListPage;
-    type Item = Review;
+    type Item = I;
     type Stats = ReviewStats;
 
     fn next_request(&self) -> Option<GetCommentList> {
@@ -237,7 +267,7 @@ impl Walk for ReviewWalk {
         }
     }
 
-    fn feed(&mut self, page: CommentListPage) -> Vec<Review> {
+    fn feed(&mut self, page: CommentListPage) -> Vec<I> {
         match mem::replace(&mut self.step, Step::Done) {
             Step::Done => Vec::new(),
             Step::Probe(window) => {
@@ -266,14 +296,14 @@ impl Walk for ReviewWalk {
                 awaiting,
             } => {
                 self.stats.pages = self.stats.pages.saturating_add(1);
-                let reviews: Vec<Review> = pager
+                let reviews: Vec<I> = pager
                     .feed(page)
                     .iter()
                     .map(|comment| {
                         let replied = awaiting
                             .as_ref()
                             .is_some_and(|ids| !ids.contains(&comment.comment_id));
-                        Review::from_wechat(comment, replied)
+                        I::from_comment(comment, replied)
                     })
                     .collect();
                 let delivered = u64::try_from(reviews.len()).unwrap_or(u64::MAX);

@@ -186,6 +186,16 @@ pub(crate) enum Command {
         after_help = "Examples:\n  reviews export\n  reviews export --platform taobao --since 2026-06-01 --format csv --out rates.csv"
     )]
     Export(ExportArgs),
+    /// Bring the local mirror up to date: new reviews, replies, revisions, process steps.
+    #[command(
+        after_help = "Examples:\n  reviews sync\n  reviews sync --db postgres://reviews@db.internal/reviews --changes -\n  reviews sync --platform wechat --since 2026-06-01 --lookback 30d"
+    )]
+    Sync(SyncArgs),
+    /// What needs an answer, oldest first, from the mirror alone (no API call).
+    #[command(
+        after_help = "Examples:\n  reviews inbox\n  reviews inbox --format jsonl | jq .id\n  reviews inbox --view pending-settlement"
+    )]
+    Inbox(InboxArgs),
     /// Receive WeChat's pushes.
     #[command(
         subcommand,
@@ -407,6 +417,73 @@ pub(crate) struct ExportArgs {
     /// Write here instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub(crate) out: Option<PathBuf>,
+}
+
+/// Where the local mirror is.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct DbArgs {
+    /// The mirror: sqlite:PATH or postgres://USER@HOST:PORT/DB (default: mirror.sqlite3 under
+    /// the user's data directory, e.g. ~/.local/share/reviews/mirror.sqlite3).
+    #[arg(long, env = "REVIEWS_DB", value_name = "URL", hide_env_values = true)]
+    pub(crate) db: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SyncArgs {
+    #[command(flatten)]
+    pub(crate) db: DbArgs,
+    /// wechat, taobao or all.
+    #[arg(long, value_enum, default_value = "all")]
+    pub(crate) platform: PlatformChoice,
+    /// Where a first sync starts (default 180d); given later, an earlier time backfills.
+    /// `T` as for export.
+    #[arg(long, value_name = "T")]
+    pub(crate) since: Option<String>,
+    /// How far before the last sync's bookmark to read again, to catch replies, revisions
+    /// and process steps of recent reviews.
+    #[arg(long, value_name = "D", default_value = "14d", env = "REVIEWS_SYNC_LOOKBACK")]
+    pub(crate) lookback: String,
+    /// Write each new or changed review here as a JSON line (the unified record plus
+    /// "change"); `-` for stdout.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) changes: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InboxArgs {
+    #[command(flatten)]
+    pub(crate) db: DbArgs,
+    /// What to list.
+    #[arg(long, value_enum, default_value = "unanswered")]
+    pub(crate) view: InboxChoice,
+    /// wechat, taobao or all.
+    #[arg(long, value_enum, default_value = "all")]
+    pub(crate) platform: PlatformChoice,
+    /// table, jsonl or csv (default: a table on a terminal, JSON lines in a pipe).
+    #[arg(long, value_enum)]
+    pub(crate) format: Option<InboxFormat>,
+}
+
+/// The inbox's views.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum InboxChoice {
+    /// WeChat 1-2 star reviews and Taobao bad or neutral rates with no merchant reply.
+    Unanswered,
+    /// WeChat bad reviews not settled yet (the pending-compromise listing).
+    PendingSettlement,
+    /// WeChat bad reviews replied to but not settled yet.
+    RepliedUnsettled,
+}
+
+/// Output formats of the inbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum InboxFormat {
+    /// A table for the terminal.
+    Table,
+    /// One JSON object a line, with the unified record's keys.
+    Jsonl,
+    /// CSV with a header.
+    Csv,
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,6 +7,7 @@ mod cli;
 mod commands;
 mod error;
 mod interrupt;
+mod mirror;
 mod output;
 mod settings;
 mod setup;

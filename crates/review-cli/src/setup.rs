@@ -30,6 +30,9 @@ pub(crate) struct Need {
 pub(crate) struct Wechat {
     pub(crate) client: review_ureq::Client,
     pub(crate) host: String,
+    /// The mini program's AppID, which names its rows in a mirror (with tokens from the
+    /// merchant's service and no `--wechat-appid`: the API's host).
+    pub(crate) appid: String,
     /// Tokens from the merchant's service, whose failures say more than the call's error.
     external: Option<Arc<ExternalTokens>>,
 }
@@ -273,19 +276,28 @@ fn clients(
 ) -> CliResult<Session> {
     let wechat = if need.wechat {
         let kind = refresh_kind(settings);
-        let (url, config, external) = match (wechat_creds, &sandbox) {
+        let (url, config, external, appid) = match (wechat_creds, &sandbox) {
             (Some(WechatCreds::App(appid, secret)), _) => {
                 let url = base_url(wechat_url(settings), "--wechat-base-url")?;
                 let secret = secret.reveal("wechat_secret")?;
                 let tokens = WechatTokens::new(kind).backend(token_backend(settings)?);
-                let config =
-                    client_config().wechat_tokens(url.clone(), AppId::new(appid), secret, tokens);
-                (url, config, None)
+                let config = client_config().wechat_tokens(
+                    url.clone(),
+                    AppId::new(appid.clone()),
+                    secret,
+                    tokens,
+                );
+                (url, config, None, appid)
             }
             (Some(WechatCreds::External(store)), _) => {
                 let url = base_url(wechat_url(settings), "--wechat-base-url")?;
                 let config = client_config().wechat_with_store(url.clone(), store.clone());
-                (url, config, Some(store))
+                let appid = settings
+                    .wechat_appid
+                    .get()
+                    .cloned()
+                    .unwrap_or_else(|| host(&url));
+                (url, config, Some(store), appid)
             }
             (None, Some(sandbox)) => {
                 let url = base_url(sandbox.base_url(), "sandbox")?;
@@ -299,7 +311,7 @@ fn clients(
                     sandbox.wechat().secret.clone(),
                     tokens,
                 );
-                (url, config, None)
+                (url, config, None, sandbox.wechat().appid.to_string())
             }
             (None, None) => return Err(CliError::usage("no WeChat credentials")),
         };
@@ -308,6 +320,7 @@ fn clients(
         Some(Wechat {
             client,
             host,
+            appid,
             external,
         })
     } else {

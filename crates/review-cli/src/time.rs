@@ -70,23 +70,44 @@ pub(crate) fn parse(text: &str, now: Timestamp, option: &str) -> Result<Timestam
             .and_then(|s| Timestamp::from_second(s).ok())
             .ok_or_else(bad);
     }
+    let seconds = span_seconds(trimmed).ok_or_else(bad)?;
+    now.checked_sub(SignedDuration::from_secs(seconds))
+        .map_err(|_| bad())
+}
+
+/// The seconds of a span like `14d`, `12h`, `30m` or `90s`.
+fn span_seconds(text: &str) -> Option<i64> {
     // The unit is the last character, which need not be one byte (`5ዂ`).
-    let unit_len = trimmed.chars().next_back().map_or(0, char::len_utf8);
-    let (number, unit) = trimmed.split_at(trimmed.len() - unit_len);
+    let unit_len = text.chars().next_back().map_or(0, char::len_utf8);
+    let (number, unit) = text.split_at(text.len() - unit_len);
     if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad());
+        return None;
     }
-    let amount: i64 = number.parse().map_err(|_| bad())?;
-    let seconds = match unit {
+    let amount: i64 = number.parse().ok()?;
+    match unit {
         "d" => amount.checked_mul(86_400),
         "h" => amount.checked_mul(3_600),
         "m" => amount.checked_mul(60),
         "s" => Some(amount),
         _ => None,
     }
-    .ok_or_else(bad)?;
-    now.checked_sub(SignedDuration::from_secs(seconds))
-        .map_err(|_| bad())
+}
+
+/// Parses a duration option (`--lookback 14d`): a span like `14d`, `12h`, `30m`, `90s`, or `0`.
+pub(crate) fn span(text: &str, option: &str) -> Result<SignedDuration, CliError> {
+    let trimmed = text.trim();
+    if trimmed == "0" {
+        return Ok(SignedDuration::ZERO);
+    }
+    span_seconds(trimmed)
+        .filter(|seconds| *seconds <= 3_650 * 86_400)
+        .map(SignedDuration::from_secs)
+        .ok_or_else(|| {
+            CliError::usage(format!(
+                "{option} {} is not a duration: use a span like 14d, 12h, 30m or 90s (at most 3650d), or 0",
+                shown(text)
+            ))
+        })
 }
 
 /// The window of `--since`/`--until`: default the last 30 days; refuses an inverted window.

@@ -3,7 +3,9 @@
 mod completions;
 mod config;
 mod export;
+mod inbox;
 mod sandbox;
+mod sync;
 mod taobao;
 mod webhook;
 mod wechat;
@@ -26,7 +28,8 @@ pub(crate) fn run(cli: Cli, sources: Sources) -> CliResult {
         Command::Config(ConfigCommand::Show { format }) => {
             config::show(&Settings::resolve(&cli, &sources)?, *format)
         }
-        Command::Wechat(_) | Command::Taobao(_) | Command::Export(_) => {
+        Command::Inbox(args) => inbox::run(args, &cli.tz),
+        Command::Wechat(_) | Command::Taobao(_) | Command::Export(_) | Command::Sync(_) => {
             interrupt::run(move || run_client(&cli, &sources))
         }
     }
@@ -38,6 +41,7 @@ fn run_client(cli: &Cli, sources: &Sources) -> CliResult {
         Command::Completions { .. }
         | Command::Sandbox(_)
         | Command::Webhook(_)
+        | Command::Inbox(_)
         | Command::Config(_) => Ok(()),
         Command::Wechat(command) => {
             // Bad input must fail before the sandbox's notice: one line on stderr.
@@ -79,6 +83,18 @@ fn run_client(cli: &Cli, sources: &Sources) -> CliResult {
             let settings = Settings::resolve(cli, sources)?;
             let session = setup::session(&settings, &cli.tz, need)?;
             export::run(args, &session)
+        }
+        Command::Sync(args) => {
+            // Bad input (a time, a duration, a database URL) fails before the sandbox's notice.
+            let checked = sync::check(args)?;
+            let need = Need {
+                wechat: matches!(args.platform, PlatformChoice::Wechat | PlatformChoice::All),
+                fw199: matches!(args.platform, PlatformChoice::Taobao | PlatformChoice::All),
+                writes: false,
+            };
+            let settings = Settings::resolve(cli, sources)?;
+            let session = setup::session(&settings, &cli.tz, need)?;
+            sync::run(args, checked, &session)
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub(crate) mod csv;
 pub(crate) mod json;
+pub(crate) mod progress;
 pub(crate) mod table;
 pub(crate) mod times;
 

@@ -5,7 +5,6 @@
 //! size, Taobao through its window planner; this module only writes. Ctrl-C stops after the current record and leaves complete lines.
 
 mod out_file;
-mod progress;
 mod taobao;
 mod wechat;
 mod writer;
@@ -21,11 +20,11 @@ use review_model::{Platform, Review};
 use crate::cli::{ExportArgs, PlatformChoice};
 use crate::error::{CliError, CliResult};
 use crate::interrupt;
+use crate::output::progress::Progress;
 use crate::setup::Session;
 use crate::time;
 
 use self::out_file::OutFile;
-use self::progress::Progress;
 use self::writer::RecordWriter;
 
 /// Why an export stopped early.
@@ -193,7 +192,7 @@ pub(crate) fn run(args: &ExportArgs, session: &Session) -> CliResult {
     });
     let mut export = Export {
         sink,
-        progress: Progress::start(args.out.is_some()),
+        progress: Progress::start(args.out.is_some(), "exported"),
     };
     let mut notes = Vec::new();
     let walked = walk(

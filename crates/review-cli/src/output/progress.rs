@@ -8,19 +8,20 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// A spinner with a count, or nothing.
-pub(super) struct Progress(Option<ProgressBar>);
+pub(crate) struct Progress(Option<ProgressBar>);
 
 impl Progress {
     /// A spinner when stderr is a terminal and the records go to a file or a pipe.
-    pub(super) fn start(to_file: bool) -> Self {
+    /// `verb` says what happens to the reviews ("exported", "synced").
+    pub(crate) fn start(to_file: bool, verb: &str) -> Self {
         let records_on_terminal = !to_file && std::io::stdout().is_terminal();
         if !std::io::stderr().is_terminal() || records_on_terminal {
             return Self(None);
         }
         let bar = ProgressBar::new_spinner();
-        if let Ok(style) = ProgressStyle::with_template(
-            "{spinner} {human_pos} reviews exported, reading {prefix} ({per_sec:0}, {elapsed})",
-        ) {
+        let template =
+            format!("{{spinner}} {{human_pos}} reviews {verb}, reading {{prefix}} ({{per_sec:0}}, {{elapsed}})");
+        if let Ok(style) = ProgressStyle::with_template(&template) {
             bar.set_style(style);
         }
         bar.enable_steady_tick(Duration::from_millis(120));
@@ -28,21 +29,26 @@ impl Progress {
     }
 
     /// Names the platform being read.
-    pub(super) fn platform(&self, name: &'static str) {
+    pub(crate) fn platform(&self, name: &str) {
         if let Some(bar) = &self.0 {
-            bar.set_prefix(name);
+            bar.set_prefix(name.to_owned());
         }
     }
 
     /// One more record (drawing is rate-limited by indicatif, so this is cheap).
-    pub(super) fn inc(&self) {
+    pub(crate) fn inc(&self) {
+        self.add(1);
+    }
+
+    /// `count` more records.
+    pub(crate) fn add(&self, count: u64) {
         if let Some(bar) = &self.0 {
-            bar.inc(1);
+            bar.inc(count);
         }
     }
 
     /// Removes the bar before the summary line is printed.
-    pub(super) fn clear(&self) {
+    pub(crate) fn clear(&self) {
         if let Some(bar) = &self.0 {
             bar.finish_and_clear();
         }

@@ -1,0 +1,31 @@
+//! The `--db` option: which mirror, opened with one clear line when it cannot be.
+
+use review_store::{Mirror, MirrorUrl};
+
+use crate::cli::DbArgs;
+use crate::error::{CliError, CliResult};
+
+/// The mirror `--db` names, or the default file under the user's data directory. A URL of
+/// neither form is bad usage (exit 2); the message never repeats a password.
+pub(crate) fn url(args: &DbArgs) -> CliResult<MirrorUrl> {
+    match &args.db {
+        Some(text) => text
+            .parse::<MirrorUrl>()
+            .map_err(|e| CliError::usage(format!("--db: {e}"))),
+        None => MirrorUrl::default_sqlite().ok_or_else(|| {
+            CliError::usage(
+                "no home directory to keep the mirror in: pass --db sqlite:PATH (or REVIEWS_DB)",
+            )
+        }),
+    }
+}
+
+/// Opens (and migrates) the mirror; a failure is a runtime error naming it, redacted.
+pub(crate) fn open(url: &MirrorUrl) -> CliResult<Mirror> {
+    Mirror::open(url).map_err(|e| {
+        CliError::runtime(format!(
+            "cannot open the mirror {}: {e}",
+            url.redacted()
+        ))
+    })
+}

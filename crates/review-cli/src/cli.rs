@@ -441,7 +441,12 @@ pub(crate) struct SyncArgs {
     pub(crate) since: Option<String>,
     /// How far before the last sync's bookmark to read again, to catch replies, revisions
     /// and process steps of recent reviews.
-    #[arg(long, value_name = "D", default_value = "14d", env = "REVIEWS_SYNC_LOOKBACK")]
+    #[arg(
+        long,
+        value_name = "D",
+        default_value = "14d",
+        env = "REVIEWS_SYNC_LOOKBACK"
+    )]
     pub(crate) lookback: String,
     /// Write each new or changed review here as a JSON line (the unified record plus
     /// "change"); `-` for stdout.

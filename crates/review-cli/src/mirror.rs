@@ -22,10 +22,6 @@ pub(crate) fn url(args: &DbArgs) -> CliResult<MirrorUrl> {
 
 /// Opens (and migrates) the mirror; a failure is a runtime error naming it, redacted.
 pub(crate) fn open(url: &MirrorUrl) -> CliResult<Mirror> {
-    Mirror::open(url).map_err(|e| {
-        CliError::runtime(format!(
-            "cannot open the mirror {}: {e}",
-            url.redacted()
-        ))
-    })
+    Mirror::open(url)
+        .map_err(|e| CliError::runtime(format!("cannot open the mirror {}: {e}", url.redacted())))
 }

@@ -4,7 +4,12 @@
 //! oldest first, with no API call; a sync killed with SIGKILL at ten random moments and run
 //! again leaves the mirror an uninterrupted sync leaves.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 
@@ -60,19 +65,37 @@ fn a_first_sync_changes_are_the_export_and_the_inbox_reads_the_mirror_alone() {
     let dir = tempfile::tempdir().unwrap();
     let db = sqlite(dir.path(), "mirror.sqlite3");
 
-    let (changes, summary) = success(
-        reviews_at(&sandbox).args(["sync", "--db", &db, "--since", "179d", "--changes", "-"]),
-    );
+    let (changes, summary) = success(reviews_at(&sandbox).args([
+        "sync",
+        "--db",
+        &db,
+        "--since",
+        "179d",
+        "--changes",
+        "-",
+    ]));
     let (exported, _) = success(reviews_at(&sandbox).args(["export", "--since", "179d"]));
     let exported = by_key(json_lines(&exported), &[]);
     let changes = json_lines(&changes);
-    assert!(changes.iter().all(|c| c["change"] == "new" && c["changes"] == serde_json::json!(["new"])));
+    assert!(
+        changes
+            .iter()
+            .all(|c| c["change"] == "new" && c["changes"] == serde_json::json!(["new"]))
+    );
     assert_eq!(by_key(changes, &["change", "changes", "tenant"]), exported);
     let line = summary.lines().last().unwrap();
-    assert!(line.starts_with(&format!("reviews: synced {} reviews into {db}: {} new, 0 changed, 0 unchanged; ", exported.len(), exported.len())), "{line}");
+    assert!(
+        line.starts_with(&format!(
+            "reviews: synced {} reviews into {db}: {} new, 0 changed, 0 unchanged; ",
+            exported.len(),
+            exported.len()
+        )),
+        "{line}"
+    );
 
     // Again: nothing new, the lookback read again, fewer requests.
-    let (changes, summary) = success(reviews_at(&sandbox).args(["sync", "--db", &db, "--changes", "-"]));
+    let (changes, summary) =
+        success(reviews_at(&sandbox).args(["sync", "--db", &db, "--changes", "-"]));
     assert_eq!(changes, "");
     assert!(summary.contains(" 0 new, 0 changed, "), "{summary}");
 
@@ -92,23 +115,46 @@ fn a_first_sync_changes_are_the_export_and_the_inbox_reads_the_mirror_alone() {
                     }
             })
             .collect();
-        waiting.sort_by_key(|r| (r["created_at"].as_str().unwrap().to_owned(), r["id"].as_str().unwrap().to_owned()));
+        waiting.sort_by_key(|r| {
+            (
+                r["created_at"].as_str().unwrap().to_owned(),
+                r["id"].as_str().unwrap().to_owned(),
+            )
+        });
         waiting
     };
     assert!(!expected.is_empty());
     assert_eq!(inbox.len(), expected.len());
     for (row, want) in inbox.iter().zip(&expected) {
-        for key in ["platform", "id", "order_id", "created_at", "stars", "sentiment", "text", "author", "replied"] {
+        for key in [
+            "platform",
+            "id",
+            "order_id",
+            "created_at",
+            "stars",
+            "sentiment",
+            "text",
+            "author",
+            "replied",
+        ] {
             assert_eq!(row[key], want[key], "{key}");
         }
         assert!(row["age_seconds"].as_i64().unwrap() >= 0);
         assert!(row["next_step"].as_str().unwrap().len() > 10);
     }
     let (csv, _) = success(reviews_std().args(["inbox", "--db", &db, "--format", "csv"]));
-    assert!(csv.lines().next().unwrap().ends_with(",tenant,age_seconds,next_step"));
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with(",tenant,age_seconds,next_step")
+    );
     assert_eq!(csv.lines().count(), expected.len() + 1);
     let (table, _) = success(reviews_std().args(["inbox", "--db", &db, "--format", "table"]));
-    assert!(table.lines().next().unwrap().contains("next step"), "{table}");
+    assert!(
+        table.lines().next().unwrap().contains("next step"),
+        "{table}"
+    );
 }
 
 /// Every row of the mirror's `reviews` table but the times of the sync that wrote it.
@@ -148,7 +194,10 @@ fn a_sync_killed_at_ten_random_moments_and_run_again_equals_an_uninterrupted_one
     // A small linear congruential generator: the seeds name the moments.
     let mut killed_midway = 0;
     for seed in 1u64..=10 {
-        let moment = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407) >> 33;
+        let moment = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407)
+            >> 33;
         let delay = took.mul_f64((moment % 1_000) as f64 / 1_000.0);
         let db = sqlite(dir.path(), &format!("killed-{seed}.sqlite3"));
         let mut child = reviews_at(&sandbox)
@@ -166,7 +215,10 @@ fn a_sync_killed_at_ten_random_moments_and_run_again_equals_an_uninterrupted_one
         success(reviews_at(&sandbox).args(["sync", "--db", &db]));
         assert_eq!(dump(&db), expected, "seed {seed}: killed after {delay:?}");
     }
-    assert!(killed_midway >= 5, "only {killed_midway} of 10 runs were killed before they finished");
+    assert!(
+        killed_midway >= 5,
+        "only {killed_midway} of 10 runs were killed before they finished"
+    );
 }
 
 #[test]
@@ -175,7 +227,10 @@ fn bad_options_are_refused_before_anything_starts() {
     common::refused(&["sync", "--lookback", "two weeks"], "--lookback");
     common::refused(&["sync", "--since", "2999-01-01"], "--since");
     common::refused(&["inbox", "--db", "nonsense"], "--db");
-    common::refused(&["sync", "--changes", "/nonexistent/dir/changes.jsonl"], "--changes");
+    common::refused(
+        &["sync", "--changes", "/nonexistent/dir/changes.jsonl"],
+        "--changes",
+    );
 }
 
 #[test]

@@ -39,14 +39,8 @@ pub struct Batch<'a> {
     pub now: Timestamp,
 }
 
-/// Every review created in `[from, until]` was read (for a tenant).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Bookmark {
-    /// The window's start.
-    pub from: Timestamp,
-    /// The window's end.
-    pub until: Timestamp,
-}
+/// How far a tenant was read: one type with the sync plans of `review-protocol`.
+pub use review_model::mirror::Bookmark;
 
 /// What `apply` did.
 #[derive(Debug, Default)]

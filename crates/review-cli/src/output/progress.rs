@@ -19,8 +19,9 @@ impl Progress {
             return Self(None);
         }
         let bar = ProgressBar::new_spinner();
-        let template =
-            format!("{{spinner}} {{human_pos}} reviews {verb}, reading {{prefix}} ({{per_sec:0}}, {{elapsed}})");
+        let template = format!(
+            "{{spinner}} {{human_pos}} reviews {verb}, reading {{prefix}} ({{per_sec:0}}, {{elapsed}})"
+        );
         if let Ok(style) = ProgressStyle::with_template(&template) {
             bar.set_style(style);
         }

@@ -40,12 +40,12 @@ pub(crate) fn run(args: &InboxArgs, tz: &str) -> CliResult {
         })
         .collect();
     let now = Timestamp::now();
-    let format = args.format.unwrap_or_else(|| {
-        match crate::output::format(None) {
+    let format = args
+        .format
+        .unwrap_or_else(|| match crate::output::format(None) {
             crate::cli::ListFormat::Table => InboxFormat::Table,
             _ => InboxFormat::Jsonl,
-        }
-    });
+        });
     let mut out = Stdout::new();
     match format {
         InboxFormat::Jsonl => {
@@ -75,7 +75,11 @@ pub(crate) fn run(args: &InboxArgs, tz: &str) -> CliResult {
         }
         InboxFormat::Table => {
             if rows.is_empty() {
-                out.line(&format!("nothing waits in {} ({})", url.redacted(), view_name(args.view)))?;
+                out.line(&format!(
+                    "nothing waits in {} ({})",
+                    url.redacted(),
+                    view_name(args.view)
+                ))?;
             } else {
                 let mut table = Table::new(vec![
                     ("age".to_owned(), Fit::Fixed),
@@ -126,7 +130,10 @@ fn record(row: &StoredReview, now: Timestamp) -> CliResult<Value> {
     if let Value::Object(map) = &mut value {
         map.insert("tenant".to_owned(), Value::from(row.tenant.clone()));
         map.insert("age_seconds".to_owned(), Value::from(age_seconds(row, now)));
-        map.insert("service_sent".to_owned(), Value::from(row.state.service_sent));
+        map.insert(
+            "service_sent".to_owned(),
+            Value::from(row.state.service_sent),
+        );
         map.insert(
             "pending_settlement".to_owned(),
             Value::from(row.state.pending_settlement),
@@ -141,12 +148,18 @@ fn record(row: &StoredReview, now: Timestamp) -> CliResult<Value> {
 }
 
 fn age_seconds(row: &StoredReview, now: Timestamp) -> i64 {
-    now.as_second().saturating_sub(row.review.created_at.as_second()).max(0)
+    now.as_second()
+        .saturating_sub(row.review.created_at.as_second())
+        .max(0)
 }
 
 /// `3d 4h`, `5h 10m`, `12m`.
 fn age(seconds: i64) -> String {
-    let (days, hours, minutes) = (seconds / 86_400, seconds % 86_400 / 3_600, seconds % 3_600 / 60);
+    let (days, hours, minutes) = (
+        seconds / 86_400,
+        seconds % 86_400 / 3_600,
+        seconds % 3_600 / 60,
+    );
     if days > 0 {
         format!("{days}d {hours}h")
     } else if hours > 0 {

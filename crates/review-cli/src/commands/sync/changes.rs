@@ -49,9 +49,8 @@ impl ChangesOut {
         let (out, target): (Box<dyn Write + Send>, String) = if path == Path::new("-") {
             (Box::new(io::stdout()), "stdout".to_owned())
         } else {
-            let file = File::create(path).map_err(|e| {
-                CliError::runtime(format!("cannot create {}: {e}", path.display()))
-            })?;
+            let file = File::create(path)
+                .map_err(|e| CliError::runtime(format!("cannot create {}: {e}", path.display())))?;
             (Box::new(file), path.display().to_string())
         };
         Ok(Self {
@@ -90,8 +89,9 @@ impl ChangesOut {
 
 /// The unified record, then `change`, `changes` and `tenant`.
 fn record(tenant: &Tenant, review: &Observed, changes: &[Change]) -> CliResult<Value> {
-    let encoded = serde_json::to_value(&review.review)
-        .map_err(|e| CliError::runtime(format!("cannot encode review {}: {e}", review.review.id)))?;
+    let encoded = serde_json::to_value(&review.review).map_err(|e| {
+        CliError::runtime(format!("cannot encode review {}: {e}", review.review.id))
+    })?;
     let Value::Object(mut map) = encoded else {
         return Err(CliError::runtime(format!(
             "review {} did not encode as a JSON object",

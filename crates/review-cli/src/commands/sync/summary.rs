@@ -35,7 +35,11 @@ fn line(report: &SyncReport, target: &str, elapsed: Duration, failed: bool) -> S
     } else {
         format!("{} changed ({})", report.changed_reviews, kinds.join(", "))
     };
-    let verb = if failed { "before failing, synced" } else { "synced" };
+    let verb = if failed {
+        "before failing, synced"
+    } else {
+        "synced"
+    };
     format!(
         "{verb} {read} reviews into {target}: {} new, {changed}, {} unchanged; {} requests in {:.2}s",
         report.new,
@@ -59,7 +63,12 @@ mod tests {
         report.changed.insert(Change::Process, 1);
         report.changed_reviews = 3;
         assert_eq!(
-            line(&report, "sqlite:/m.sqlite3", Duration::from_millis(410), false),
+            line(
+                &report,
+                "sqlite:/m.sqlite3",
+                Duration::from_millis(410),
+                false
+            ),
             "synced 2511 reviews into sqlite:/m.sqlite3: 12 new, 3 changed (2 replied, 1 process), 2496 unchanged; 38 requests in 0.41s"
         );
     }

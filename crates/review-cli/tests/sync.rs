@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use common::{fw199_env, json_lines, reviews_std, stderr, stdout, wechat_env};
 use review_sandbox::Sandbox;

@@ -14,7 +14,7 @@ pub enum SyncError {
         tenant: Tenant,
         /// What failed.
         #[source]
-        source: ClientError,
+        source: Box<ClientError>,
     },
     /// The mirror refused a read or a write.
     #[error("the mirror failed: {0}")]

@@ -56,7 +56,7 @@ async fn walk_tenant<T: AsyncTransport>(
         observer.chunk(&run.tenant, chunk);
         let client_error = |source| SyncError::Client {
             tenant: run.tenant.clone(),
-            source,
+            source: Box::new(source),
         };
         match run.tenant.platform {
             Platform::Wechat => {
@@ -99,7 +99,7 @@ where
                 run.failed(pager.stats().requests());
                 return Err(SyncError::Client {
                     tenant: run.tenant.clone(),
-                    source,
+                    source: Box::new(source),
                 });
             }
         };

@@ -94,7 +94,7 @@ fn run_client(cli: &Cli, sources: &Sources) -> CliResult {
             };
             let settings = Settings::resolve(cli, sources)?;
             let session = setup::session(&settings, &cli.tz, need)?;
-            sync::run(args, checked, &session)
+            sync::run(args, &checked, &session)
         }
     }
 }

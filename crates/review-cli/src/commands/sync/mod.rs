@@ -96,7 +96,7 @@ impl SyncObserver for Watch {
 }
 
 /// Runs the sync of the chosen platforms into the mirror.
-pub(crate) fn run(args: &SyncArgs, checked: Checked, session: &Session) -> CliResult {
+pub(crate) fn run(args: &SyncArgs, checked: &Checked, session: &Session) -> CliResult {
     let started = Instant::now();
     let mut mirror = mirror::open(&checked.url)?;
     let changes = args

@@ -55,13 +55,15 @@ mod tests {
 
     #[test]
     fn the_line_names_each_kind_of_change() {
-        let mut report = SyncReport::default();
-        report.new = 12;
-        report.unchanged = 2496;
-        report.requests = 38;
+        let mut report = SyncReport {
+            new: 12,
+            unchanged: 2496,
+            requests: 38,
+            changed_reviews: 3,
+            ..SyncReport::default()
+        };
         report.changed.insert(Change::Replied, 2);
         report.changed.insert(Change::Process, 1);
-        report.changed_reviews = 3;
         assert_eq!(
             line(
                 &report,

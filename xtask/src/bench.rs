@@ -40,6 +40,15 @@ const BENCHES: &[Bench] = &[
         quick_env: &[("EXPORT_COMMENTS", "10000")],
     },
     Bench {
+        package: "review-sync",
+        bench: "sync",
+        quick_env: &[
+            ("SYNC_COMMENTS", "2000"),
+            ("SYNC_RATES", "2000"),
+            ("SYNC_MIRROR", "6000"),
+        ],
+    },
+    Bench {
         package: "review-cli",
         bench: "webhook",
         quick_env: &[("WEBHOOK_PUSHES", "4000")],

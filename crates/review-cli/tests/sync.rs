@@ -12,6 +12,8 @@
 )]
 
 mod common;
+#[path = "../../review-store/tests/common/mod.rs"]
+mod dbs;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -245,4 +247,32 @@ fn an_unreachable_database_is_one_line_without_its_password() {
     assert_eq!(output.status.code(), Some(1), "{err}");
     assert!(!err.contains("hunter2-secret"), "{err}");
     assert!(err.lines().last().unwrap().contains("mirror"), "{err}");
+}
+
+#[test]
+fn a_sync_into_postgresql_reads_back_the_inbox_a_sqlite_mirror_does() {
+    let Some(postgres) = dbs::postgres_db() else {
+        return;
+    };
+    let sandbox = common::start_sandbox(Sandbox::builder().seed(3).comments(200).rates(300));
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = sqlite(dir.path(), "mirror.sqlite3");
+    let postgres = postgres.url_text();
+    let mut inboxes = Vec::new();
+    for db in [&sqlite, &postgres] {
+        let (_, summary) = success(reviews_at(&sandbox).args(["sync", "--db", db]));
+        assert!(summary.contains(" new, 0 changed, 0 unchanged; "), "{summary}");
+        let (inbox, _) = success(reviews_std().args(["inbox", "--db", db, "--format", "jsonl"]));
+        let rows: Vec<Value> = json_lines(&inbox)
+            .into_iter()
+            .map(|mut row| {
+                row.as_object_mut().unwrap().remove("age_seconds");
+                row.as_object_mut().unwrap().remove("first_seen_at");
+                row
+            })
+            .collect();
+        assert!(!rows.is_empty());
+        inboxes.push(rows);
+    }
+    assert_eq!(inboxes[0], inboxes[1]);
 }

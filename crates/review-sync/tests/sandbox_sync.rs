@@ -1,4 +1,5 @@
-//! Syncs against the sandbox over real loopback HTTP into a real SQLite file: the mirror holds
+//! Syncs against the sandbox over real loopback HTTP into real databases (a SQLite file, and a
+//! database of its own on the machine's PostgreSQL; see review-store's test support): the mirror holds
 //! exactly what an export of the same range reads; the next sync catches a reply made in
 //! between and a new bad review; the async driver writes the same mirror as the blocking one.
 
@@ -11,8 +12,11 @@ use review_client::{ClientConfig, TaobaoReviews, WechatReviews};
 use review_model::mirror::Change;
 use review_model::{CommentId, Platform, Review};
 use review_sandbox::Sandbox;
-use review_store::{Mirror, MirrorUrl, ReviewQuery, Tenant};
+use review_store::{Mirror, ReviewQuery, Tenant};
 use review_sync::{MirrorWriter, SyncRequest, sync_async, sync_blocking};
+
+#[path = "../../review-store/tests/common/mod.rs"]
+mod dbs;
 
 fn sandbox() -> Sandbox {
     Sandbox::builder()
@@ -47,13 +51,6 @@ fn tenants(sandbox: &Sandbox) -> Vec<Tenant> {
     ]
 }
 
-fn mirror(dir: &tempfile::TempDir, name: &str) -> Mirror {
-    let url: MirrorUrl = format!("sqlite:{}", dir.path().join(name).display())
-        .parse()
-        .unwrap();
-    Mirror::open(&url).unwrap()
-}
-
 /// The mirror's reviews by (platform, id).
 fn held(mirror: &mut Mirror) -> BTreeMap<(Platform, String), Review> {
     mirror
@@ -66,15 +63,19 @@ fn held(mirror: &mut Mirror) -> BTreeMap<(Platform, String), Review> {
 
 #[test]
 fn a_sync_holds_what_an_export_of_the_range_reads_and_the_next_catches_up() {
+    for db in dbs::backends() {
+        holds_the_export_and_catches_up(&mut db.open());
+    }
+}
+
+fn holds_the_export_and_catches_up(mirror: &mut Mirror) {
     let sandbox = sandbox();
     let client = review_ureq::client(config(&sandbox));
-    let dir = tempfile::tempdir().unwrap();
-    let mut mirror = mirror(&dir, "mirror.sqlite3");
     let now = Timestamp::now();
     let since = now - SignedDuration::from_hours(24 * 179);
     let mut request = SyncRequest::new(tenants(&sandbox)).since(since);
     request.now = Some(now);
-    let first = sync_blocking(&client, &mut mirror, &request, &mut ()).unwrap();
+    let first = sync_blocking(&client, mirror, &request, &mut ()).unwrap();
 
     let mut exported = BTreeMap::new();
     for review in client.reviews(WechatReviews::new(since, now)).unwrap() {
@@ -86,7 +87,7 @@ fn a_sync_holds_what_an_export_of_the_range_reads_and_the_next_catches_up() {
         exported.insert((review.platform, review.id.clone()), review);
     }
     assert!(exported.len() > 500, "{} reviews", exported.len());
-    assert_eq!(held(&mut mirror), exported);
+    assert_eq!(held(mirror), exported);
     assert_eq!(first.new, exported.len() as u64);
     assert_eq!((first.unchanged, first.changed_reviews), (0, 0));
     assert!(first.requests > 0);
@@ -111,7 +112,7 @@ fn a_sync_holds_what_an_export_of_the_range_reads_and_the_next_catches_up() {
 
     let mut request = SyncRequest::new(tenants(&sandbox));
     request.now = Some(Timestamp::now() + SignedDuration::from_secs(1));
-    let second = sync_blocking(&client, &mut mirror, &request, &mut ()).unwrap();
+    let second = sync_blocking(&client, mirror, &request, &mut ()).unwrap();
     assert_eq!(second.new, 1, "{second:?}");
     assert_eq!(second.changed.get(&Change::Replied), Some(&1), "{second:?}");
     // Only the lookback window is read again.
@@ -121,7 +122,7 @@ fn a_sync_holds_what_an_export_of_the_range_reads_and_the_next_catches_up() {
         second.requests,
         first.requests
     );
-    let after = held(&mut mirror);
+    let after = held(mirror);
     assert!(after[&(Platform::Wechat, unanswered)].replied);
     assert_eq!(after.len(), exported.len() + 1);
     let newest = after
@@ -135,17 +136,20 @@ fn a_sync_holds_what_an_export_of_the_range_reads_and_the_next_catches_up() {
 #[test]
 fn the_async_driver_writes_the_mirror_the_blocking_one_does() {
     let sandbox = sandbox();
-    let dir = tempfile::tempdir().unwrap();
     let now = Timestamp::now();
     let mut request = SyncRequest::new(tenants(&sandbox));
     request.now = Some(now);
 
-    let mut blocking = mirror(&dir, "blocking.sqlite3");
+    let sqlite = dbs::backends().remove(0);
+    let mut blocking = sqlite.open();
     let client = review_ureq::client(config(&sandbox));
     let by_thread = sync_blocking(&client, &mut blocking, &request, &mut ()).unwrap();
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let writer = MirrorWriter::spawn(mirror(&dir, "async.sqlite3")).unwrap();
+    // The async driver writes to PostgreSQL when the server answers: its client must stay off
+    // the executor, which the writer thread sees to.
+    let target = dbs::postgres_db().unwrap_or_else(|| dbs::backends().remove(0));
+    let writer = MirrorWriter::spawn(target.open()).unwrap();
     let by_task = runtime.block_on(async {
         let client = review_reqwest::client(config(&sandbox)).unwrap();
         sync_async(&client, &writer, &request, &mut ())

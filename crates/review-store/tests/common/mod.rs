@@ -38,6 +38,14 @@ impl Db {
         Mirror::open(&self.url).unwrap()
     }
 
+    /// The URL as `--db` takes it (with its password, if the server's URL has one).
+    pub fn url_text(&self) -> String {
+        match &self.guard {
+            Guard::Sqlite(_, path) => format!("sqlite:{}", path.display()),
+            Guard::Postgres { url, .. } => url.clone(),
+        }
+    }
+
     /// Runs SQL straight on the database, past the mirror.
     pub fn exec(&self, sqlite: &str, postgres: &str) {
         match &self.guard {

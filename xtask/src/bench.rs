@@ -1,4 +1,4 @@
-//! `cargo xtask bench`: runs the decode, sandbox, export and webhook benchmarks and prints one table
+//! `cargo xtask bench`: runs the decode, sandbox, export, webhook and mirror benchmarks and prints one table
 //! of the ratios they report against their in-run baselines (also written to
 //! `target/xtask-bench.json`).
 
@@ -52,6 +52,11 @@ const BENCHES: &[Bench] = &[
         package: "review-cli",
         bench: "webhook",
         quick_env: &[("WEBHOOK_PUSHES", "4000")],
+    },
+    Bench {
+        package: "review-store",
+        bench: "upsert",
+        quick_env: &[("STORE_ROWS", "2000"), ("STORE_BATCH", "500")],
     },
 ];
 

@@ -143,20 +143,33 @@ impl Sqlite {
         params: &[Param<'_>],
         each: Option<&mut EachRow<'_>>,
     ) -> Result<u64, StoreError> {
-        let q = |err| StoreError::query(what, err);
-        let mut stmt = self.conn.prepare_cached(sql).map_err(q)?;
-        match each {
-            None => stmt
-                .execute(params_from_iter(params.iter()))
-                .map(|n| n as u64)
-                .map_err(q),
-            Some(each) => {
-                let mut rows = stmt.query(params_from_iter(params.iter())).map_err(q)?;
-                while let Some(row) = rows.next().map_err(q)? {
-                    each(&SqliteRow(row))?;
-                }
-                Ok(0)
+        let mut stmt = self
+            .conn
+            .prepare_cached(sql)
+            .map_err(|err| StoreError::query(what, err))?;
+        run_prepared(&mut stmt, what, params, each)
+    }
+}
+
+/// Runs a prepared statement once: the rows it changed, or each row to `each`.
+fn run_prepared(
+    stmt: &mut rusqlite::Statement<'_>,
+    what: &'static str,
+    params: &[Param<'_>],
+    each: Option<&mut EachRow<'_>>,
+) -> Result<u64, StoreError> {
+    let q = |err| StoreError::query(what, err);
+    match each {
+        None => stmt
+            .execute(params_from_iter(params.iter()))
+            .map(|n| n as u64)
+            .map_err(q),
+        Some(each) => {
+            let mut rows = stmt.query(params_from_iter(params.iter())).map_err(q)?;
+            while let Some(row) = rows.next().map_err(q)? {
+                each(&SqliteRow(row))?;
             }
+            Ok(0)
         }
     }
 }
@@ -214,11 +227,19 @@ impl Backend for Sqlite {
             .collect::<Vec<_>>()
             .join(", ");
         let sql = rewrite(sql).replace("{u}", &format!("(SELECT {source}) AS u"));
+        if rows == 0 {
+            return Ok(());
+        }
+        // Prepared once for the whole batch, then bound row after row.
+        let mut stmt = self
+            .conn
+            .prepare_cached(&sql)
+            .map_err(|err| StoreError::query(what, err))?;
         let mut params: Vec<Param<'_>> = fixed.iter().map(param).collect();
         for i in 0..rows {
             params.truncate(fixed.len());
             params.extend(cols.iter().map(|col| cell(&col.values, i)));
-            self.run(what, &sql, &params, each.as_mut())?;
+            run_prepared(&mut stmt, what, &params, each.as_mut())?;
         }
         Ok(())
     }

@@ -261,7 +261,10 @@ fn a_sync_into_postgresql_reads_back_the_inbox_a_sqlite_mirror_does() {
     let mut inboxes = Vec::new();
     for db in [&sqlite, &postgres] {
         let (_, summary) = success(reviews_at(&sandbox).args(["sync", "--db", db]));
-        assert!(summary.contains(" new, 0 changed, 0 unchanged; "), "{summary}");
+        assert!(
+            summary.contains(" new, 0 changed, 0 unchanged; "),
+            "{summary}"
+        );
         let (inbox, _) = success(reviews_std().args(["inbox", "--db", db, "--format", "jsonl"]));
         let rows: Vec<Value> = json_lines(&inbox)
             .into_iter()

@@ -107,6 +107,13 @@ where
         if let Some(rows) = run.read(review) {
             submit(jobs, rows, flight, run, observer)?;
         }
+        if observer.stop() {
+            run.failed(pager.stats().requests());
+            if let Some(rows) = run.partial() {
+                submit(jobs, rows, flight, run, observer)?;
+            }
+            return Err(SyncError::Stopped);
+        }
     }
     let rows = run.chunk_done(chunk, pager.stats().requests());
     submit(jobs, rows, flight, run, observer)

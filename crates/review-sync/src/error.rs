@@ -22,4 +22,7 @@ pub enum SyncError {
     /// The mirror's writer thread is gone (it panicked or could not start).
     #[error("the mirror's writer thread stopped")]
     WriterGone,
+    /// The observer asked to stop; what was read before is committed.
+    #[error("stopped on request")]
+    Stopped,
 }

@@ -21,6 +21,14 @@ pub trait SyncObserver {
     fn changed(&mut self, tenant: &Tenant, review: &Observed, changes: &[Change]) {
         let _ = (tenant, review, changes);
     }
+
+    /// Asked after every review read: `true` stops the sync there (Ctrl-C, a deadline). What
+    /// was handed to the mirror is committed first; the sync then ends with
+    /// [`SyncError::Stopped`](crate::SyncError::Stopped) and the next one goes on from its
+    /// bookmark.
+    fn stop(&mut self) -> bool {
+        false
+    }
 }
 
 impl SyncObserver for () {}

@@ -67,6 +67,12 @@ impl TenantRun {
         self.rows(Some(mark))
     }
 
+    /// The reviews read since the last batch, to commit before stopping (no bookmark: the
+    /// chunk is not read whole).
+    pub(crate) fn partial(&mut self) -> Option<Rows> {
+        (!self.batch.is_empty()).then(|| self.rows(None))
+    }
+
     /// The requests of a chunk that failed part-way, so the report still counts them.
     pub(crate) fn failed(&mut self, requests: u64) {
         self.report.requests = self.report.requests.saturating_add(requests);

@@ -83,6 +83,10 @@ impl SyncObserver for Watch {
         self.progress.add(count);
     }
 
+    fn stop(&mut self) -> bool {
+        crate::interrupt::requested()
+    }
+
     fn changed(&mut self, tenant: &Tenant, review: &Observed, changes: &[Change]) {
         if self.failed.is_some() {
             return;
@@ -137,15 +141,19 @@ pub(crate) fn run(args: &SyncArgs, checked: &Checked, session: &Session) -> CliR
         Some(out) => out.finish(),
         None => Ok(()),
     };
-    if let Some(err) = failure {
-        summary::print(&report, &mirror.describe(), started.elapsed(), true);
+    if let Some(mut err) = failure {
+        err.message = format!(
+            "{}; {}",
+            err.message,
+            summary::line(&report, &mirror.describe(), started.elapsed(), true)
+        );
         return Err(err);
     }
     if let Some(err) = watch.failed.take() {
         return Err(err);
     }
     flushed?;
-    summary::print(&report, &mirror.describe(), started.elapsed(), false);
+    summary::print(&report, &mirror.describe(), started.elapsed());
     Ok(())
 }
 
@@ -162,6 +170,9 @@ fn sync_error(
                 error.message
             );
             error
+        }
+        review_sync::SyncError::Stopped => {
+            crate::interrupt::interrupted("what was read is committed; run again to go on")
         }
         other => CliError::runtime(format!("{other}; what was committed before stays")),
     }

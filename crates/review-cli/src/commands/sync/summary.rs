@@ -7,16 +7,17 @@ use std::time::Duration;
 use review_model::mirror::Change;
 use review_sync::SyncReport;
 
-/// Prints the summary (of what was committed, when the sync `failed` part-way).
-pub(super) fn print(report: &SyncReport, target: &str, elapsed: Duration, failed: bool) {
+/// Prints the summary.
+pub(super) fn print(report: &SyncReport, target: &str, elapsed: Duration) {
     let _ = writeln!(
         std::io::stderr().lock(),
         "reviews: {}",
-        line(report, target, elapsed, failed)
+        line(report, target, elapsed, false)
     );
 }
 
-fn line(report: &SyncReport, target: &str, elapsed: Duration, failed: bool) -> String {
+/// The summary, of what was committed before a failure when `failed`.
+pub(super) fn line(report: &SyncReport, target: &str, elapsed: Duration, failed: bool) -> String {
     let read = report
         .new
         .saturating_add(report.unchanged)
@@ -36,7 +37,7 @@ fn line(report: &SyncReport, target: &str, elapsed: Duration, failed: bool) -> S
         format!("{} changed ({})", report.changed_reviews, kinds.join(", "))
     };
     let verb = if failed {
-        "before failing, synced"
+        "before that, synced"
     } else {
         "synced"
     };

@@ -118,7 +118,12 @@ impl Drop for Db {
 fn rand_u64() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos());
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos(),
+    );
     hasher.write_u32(std::process::id());
     hasher.finish()
 }
@@ -140,7 +145,9 @@ impl Webhook {
             let addr = format!("127.0.0.1:{}", free_port());
             let mut command = reviews_std();
             command
-                .args(["webhook", "serve", "--addr", &addr, "--token", TOKEN, "--db", &db.url])
+                .args([
+                    "webhook", "serve", "--addr", &addr, "--token", TOKEN, "--db", &db.url,
+                ])
                 .args(extra)
                 .envs(env.iter().map(|(k, v)| (k, v)));
             let mut child = spawn(&mut command);
@@ -179,7 +186,10 @@ impl Webhook {
                 }
                 None => {
                     let status = wait(&mut child);
-                    assert!(line.contains(&addr), "only a busy port is retried: {status:?} {line}");
+                    assert!(
+                        line.contains(&addr),
+                        "only a busy port is retried: {status:?} {line}"
+                    );
                 }
             }
         }
@@ -187,7 +197,12 @@ impl Webhook {
     }
 
     fn lines(&self) -> Vec<Value> {
-        self.stdout.lock().unwrap().iter().map(|l| json(l)).collect()
+        self.stdout
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|l| json(l))
+            .collect()
     }
 
     fn stderr(&self) -> String {
@@ -294,8 +309,15 @@ fn two_instances_and_retries_record_and_print_each_event_once() {
         assert_eq!(keys.len(), ids.len(), "{}", db.name);
         for row in &rows {
             assert_eq!(row.event, "wxa_comment_bad_score");
-            assert_eq!(row.tenant, "gh_0a1b2c3d4e5f", "no app: the push's ToUserName");
-            assert_eq!(row.status, PushStatus::Received, "no credentials: nothing to fetch");
+            assert_eq!(
+                row.tenant, "gh_0a1b2c3d4e5f",
+                "no app: the push's ToUserName"
+            );
+            assert_eq!(
+                row.status,
+                PushStatus::Received,
+                "no credentials: nothing to fetch"
+            );
         }
         let mut printed: Vec<String> = lines
             .iter()
@@ -427,8 +449,16 @@ fn pending_details_resume_after_a_restart_with_the_api_back() {
             "{}: still pending: {rows:?}",
             db.name
         );
-        assert!(rows.iter().all(|r| r.tenant == appid), "the credentials' appid");
-        assert!(db.mirror().reviews(&ReviewQuery::default()).unwrap().is_empty());
+        assert!(
+            rows.iter().all(|r| r.tenant == appid),
+            "the credentials' appid"
+        );
+        assert!(
+            db.mirror()
+                .reviews(&ReviewQuery::default())
+                .unwrap()
+                .is_empty()
+        );
 
         // Back with the right base URL: the pending events are fetched, nothing new pushed.
         let up = Webhook::start(&db, &[], &env(sandbox.base_url().to_owned()));
@@ -442,7 +472,10 @@ fn pending_details_resume_after_a_restart_with_the_api_back() {
             db.push_events(),
             up.stderr()
         );
-        assert!(up.terminate().is_empty(), "a resumed event is not printed again");
+        assert!(
+            up.terminate().is_empty(),
+            "a resumed event is not printed again"
+        );
         let stored: HashMap<String, _> = db
             .mirror()
             .reviews(&ReviewQuery::default())
@@ -455,8 +488,14 @@ fn pending_details_resume_after_a_restart_with_the_api_back() {
                 .get(id)
                 .unwrap_or_else(|| panic!("{}: {id} in the mirror: {stored:?}", db.name));
             assert_eq!(review.tenant, appid);
-            assert!(review.review.stars.is_some_and(|s| s.get() <= 2), "a bad review");
-            assert!(!review.process.is_empty(), "with its process steps: {review:?}");
+            assert!(
+                review.review.stars.is_some_and(|s| s.get() <= 2),
+                "a bad review"
+            );
+            assert!(
+                !review.process.is_empty(),
+                "with its process steps: {review:?}"
+            );
             assert_eq!(review.process[0].code, 1, "posted first");
         }
     }
@@ -467,22 +506,40 @@ fn a_bad_url_is_usage_and_an_unreachable_database_names_it_without_the_password(
     let addr = format!("127.0.0.1:{}", free_port());
     let base = ["webhook", "serve", "--addr", &addr, "--token", TOKEN];
     for bad in ["mysql://root@127.0.0.1/reviews", "nonsense"] {
-        let output = reviews_std().args(base).args(["--db", bad]).output().unwrap();
+        let output = reviews_std()
+            .args(base)
+            .args(["--db", bad])
+            .output()
+            .unwrap();
         let err = one_line_failure(&output, 2, bad);
         assert!(err.contains("--db"), "{bad}: {err}");
     }
     let port = free_port();
     let url = format!("postgres://reviews:Sup3rS3cretPw@127.0.0.1:{port}/mirror");
-    let by_flag = reviews_std().args(base).args(["--db", &url]).output().unwrap();
-    let by_env = reviews_std().args(base).env("REVIEWS_DB", &url).output().unwrap();
+    let by_flag = reviews_std()
+        .args(base)
+        .args(["--db", &url])
+        .output()
+        .unwrap();
+    let by_env = reviews_std()
+        .args(base)
+        .env("REVIEWS_DB", &url)
+        .output()
+        .unwrap();
     for output in [by_flag, by_env] {
         let err = one_line_failure(&output, 1, "unreachable");
-        assert!(err.contains(&format!("127.0.0.1:{port}")), "names it: {err}");
+        assert!(
+            err.contains(&format!("127.0.0.1:{port}")),
+            "names it: {err}"
+        );
         assert!(!err.contains("Sup3rS3cretPw"), "no password: {err}");
     }
     // Spawned too: the server never starts listening on a database it cannot open.
     let mut child = spawn(reviews_std().args(base).args(["--db", &url]));
     assert_eq!(wait(&mut child).code(), Some(1));
     let err = common::child_stderr(&mut child);
-    assert!(!err.contains("Sup3rS3cretPw") && !err.contains("listening"), "{err}");
+    assert!(
+        !err.contains("Sup3rS3cretPw") && !err.contains("listening"),
+        "{err}"
+    );
 }

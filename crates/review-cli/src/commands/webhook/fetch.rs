@@ -15,9 +15,9 @@ use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 use review_client::{ClientError, ErrorKind};
+use review_model::mirror::{Observed, ProcessStep, ReviewState};
 use review_model::wechat::{CommentDetail, ErrCode, ReplyThread};
 use review_model::{CommentId, Platform, Review};
-use review_model::mirror::{Observed, ProcessStep, ReviewState};
 use review_store::{PendingPush, Tenant};
 
 use super::db::Db;
@@ -46,9 +46,9 @@ pub(super) fn backoff(attempts: u32) -> SignedDuration {
 /// quotas, tokens, credentials) may get better and is retried, up to [`MAX_ATTEMPTS`].
 pub(super) fn permanent(err: &ClientError) -> bool {
     match err.kind() {
-        ErrorKind::Protocol(review_protocol::Error::Build(_) | review_protocol::Error::Decode(_)) => {
-            true
-        }
+        ErrorKind::Protocol(
+            review_protocol::Error::Build(_) | review_protocol::Error::Decode(_),
+        ) => true,
         ErrorKind::Protocol(protocol) => matches!(
             protocol.wechat_code(),
             Some(
@@ -229,7 +229,9 @@ fn fetch(db: &Db, client: &review_ureq::Client, pending: PendingPush) {
                     "reviews: fetching comment {comment_id} failed (attempt {attempts}): {why}; retrying in {}s",
                     wait.as_secs()
                 ));
-                let next = Timestamp::now().saturating_add(wait).unwrap_or_else(|_| Timestamp::now());
+                let next = Timestamp::now()
+                    .saturating_add(wait)
+                    .unwrap_or_else(|_| Timestamp::now());
                 db.call(move |mirror| mirror.push_retry(id, next, &why))
             }
         }
@@ -275,7 +277,10 @@ mod tests {
             steps,
             ProcessStep::from_process(detail.process.as_ref().unwrap())
         );
-        assert_eq!(steps.iter().take(2).map(|s| s.code).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(
+            steps.iter().take(2).map(|s| s.code).collect::<Vec<_>>(),
+            [1, 2]
+        );
         assert!(steps[0].at.is_some() && steps[1].at.is_some());
         assert!(!observed.state.revised);
     }
@@ -300,6 +305,9 @@ mod tests {
         let reply = thread.list.reply.clone().unwrap();
         let observed = observed(&detail, &thread.list);
         assert!(observed.review.replied);
-        assert_eq!(observed.review.reply.as_deref(), Some(reply.reply_content.content.as_str()));
+        assert_eq!(
+            observed.review.reply.as_deref(),
+            Some(reply.reply_content.content.as_str())
+        );
     }
 }

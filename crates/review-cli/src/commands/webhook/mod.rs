@@ -90,7 +90,10 @@ fn open(url: &str, appid: Option<&str>, cli: &Cli, sources: &Sources) -> CliResu
         || settings.wechat_secret.get().is_some()
         || settings.wechat_token_command.get().is_some()
         || settings.wechat_access_token.get().is_some()
-        || settings.wechat_base_url.get().is_some();
+        || settings
+            .wechat_base_url
+            .get()
+            .is_some_and(|url| url != review_protocol::BaseUrl::WECHAT_STR);
     let client = if given && !settings.use_sandbox() {
         let need = Need {
             wechat: true,
@@ -159,12 +162,13 @@ fn serve(
     {
         let (db, thread) = Db::start(mirror)
             .map_err(|e| CliError::runtime(format!("cannot start the database thread: {e}")))?;
-        let fetcher = match client {
-            Some(client) => Some(Fetcher::start(db.clone(), client).map_err(|e| {
-                CliError::runtime(format!("cannot start the detail fetcher: {e}"))
-            })?),
-            None => None,
-        };
+        let fetcher =
+            match client {
+                Some(client) => Some(Fetcher::start(db.clone(), client).map_err(|e| {
+                    CliError::runtime(format!("cannot start the detail fetcher: {e}"))
+                })?),
+                None => None,
+            };
         durable = Some(Durable {
             db,
             appid,
@@ -247,7 +251,7 @@ fn serve_on(
             .await
             .map_err(|e| CliError::runtime(format!("the webhook server on {local} failed: {e}")))?;
         // The refusal notices go first, so that the line below stays the last.
-        notices::flush(std::time::Duration::from_millis(500));
+        notices::flush(Duration::from_millis(500));
         let failed = why
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

@@ -177,7 +177,10 @@ async fn first_durable(
         Ok(Err(_)) => unavailable("shutting down"),
         Err(_) => unavailable_because(
             "the database is slow; retry later",
-            &format!("{} did not commit the push in time; retry later", durable.db.name),
+            &format!(
+                "{} did not commit the push in time; retry later",
+                durable.db.name
+            ),
         ),
     }
 }

@@ -27,7 +27,12 @@ impl PushEntry {
     /// The entry for `push`, received at `received_at`, kept for `appid` when the WeChat app is
     /// known (else for the push's `ToUserName`). A bad review is `pending` when a fetcher will
     /// read its detail (`fetch`), else `received`, like every other event.
-    pub(super) fn of(push: &Push, appid: Option<&str>, fetch: bool, received_at: Timestamp) -> Self {
+    pub(super) fn of(
+        push: &Push,
+        appid: Option<&str>,
+        fetch: bool,
+        received_at: Timestamp,
+    ) -> Self {
         let fields = push.event.to_fields();
         let to_user = match &push.event {
             PushEvent::BadScore(event) => Some(event.to_user_name.clone()),
@@ -40,10 +45,7 @@ impl PushEntry {
             .unwrap_or_else(|| String::from("unknown"));
         let (comment_id, create_time) = match &push.event {
             PushEvent::BadScore(event) => (Some(event.comment_id.to_string()), event.create_time),
-            _ => (
-                None,
-                create_time(&fields).unwrap_or(received_at),
-            ),
+            _ => (None, create_time(&fields).unwrap_or(received_at)),
         };
         let status = if fetch && comment_id.is_some() {
             PushStatus::Pending
@@ -168,8 +170,14 @@ mod tests {
         assert_eq!(entry.comment_id, None);
         assert_eq!(entry.create_time.as_second(), 1_704_038_401);
         assert_eq!(entry.tenant, "gh_abc");
-        assert_eq!(PushEntry::of(&push(OTHER, "b"), None, true, now).dedup_key, entry.dedup_key);
+        assert_eq!(
+            PushEntry::of(&push(OTHER, "b"), None, true, now).dedup_key,
+            entry.dedup_key
+        );
         let changed = br#"{"ToUserName":"gh_abc","FromUserName":"oX","CreateTime":"1704038401","MsgType":"event","Event":"weapp_audit_success","SuccTime":2}"#;
-        assert_ne!(PushEntry::of(&push(changed, "a"), None, true, now).dedup_key, entry.dedup_key);
+        assert_ne!(
+            PushEntry::of(&push(changed, "a"), None, true, now).dedup_key,
+            entry.dedup_key
+        );
     }
 }

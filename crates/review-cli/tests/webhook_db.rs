@@ -502,6 +502,60 @@ fn pending_details_resume_after_a_restart_with_the_api_back() {
 }
 
 #[test]
+fn a_lost_database_connection_is_503_then_reopened() {
+    let Some(db) = Db::postgres() else { return };
+    let webhook = Webhook::start(&db, &[], &[]);
+    assert_eq!(
+        post(
+            &webhook.url,
+            "/",
+            &deliver(&bad_score("3300000000000000001"))
+        )
+        .0,
+        200
+    );
+    // The server cuts the webhook's connection (a restart, a failover, a network cut).
+    let (admin, name) = db.postgres.clone().unwrap();
+    let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
+    client
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+            &[&name],
+        )
+        .unwrap();
+    let event = bad_score("3300000000000000002");
+    let (status, body) = post(&webhook.url, "/", &deliver(&event));
+    assert_eq!(status, 503, "not kept, so WeChat retries: {body}");
+    assert!(
+        !body.contains("postgres"),
+        "the caller is told nothing of the database: {body}"
+    );
+    // WeChat's retries: kept once the mirror is open again.
+    assert!(
+        eventually(Duration::from_secs(10), || post(
+            &webhook.url,
+            "/",
+            &deliver(&event)
+        )
+        .0 == 200),
+        "reopened: {}",
+        webhook.stderr()
+    );
+    let stderr = webhook.stderr();
+    let lines = webhook.terminate();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(
+        comment_ids(&db.push_events()),
+        ["3300000000000000001", "3300000000000000002"]
+    );
+    let refusal = stderr
+        .lines()
+        .find(|l| l.contains("(503)"))
+        .unwrap_or_else(|| panic!("the failure is said on stderr: {stderr}"));
+    assert!(refusal.contains(&name), "names the database: {refusal}");
+}
+
+#[test]
 fn a_bad_url_is_usage_and_an_unreachable_database_names_it_without_the_password() {
     let addr = format!("127.0.0.1:{}", free_port());
     let base = ["webhook", "serve", "--addr", &addr, "--token", TOKEN];

@@ -5,11 +5,21 @@
 //! job (a closure over the mirror) and awaits its answer on a oneshot channel; the fetcher,
 //! a plain thread, waits for its answers the same way. Jobs run in the order queued, so a stop
 //! queued after the last request was answered runs after every commit it waits for.
+//!
+//! A job whose query failed says so ([`Db::failed`]); the thread then opens the mirror again
+//! (at most once a second), since a PostgreSQL connection cut by a server restart or a
+//! network failure does not come back by itself. Until it does, pushes are answered 503.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, SyncSender, TrySendError};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
-use review_store::Mirror;
+use review_store::{Mirror, MirrorUrl};
+
+/// The least time between two attempts to open the mirror again.
+const REOPEN_EVERY: Duration = Duration::from_secs(1);
 
 /// Jobs waiting for the database; beyond this, pushes are answered 503 (WeChat retries).
 pub(super) const QUEUE: usize = 4_096;
@@ -38,6 +48,8 @@ pub(super) struct Db {
     jobs: SyncSender<Item>,
     /// The mirror's URL, password redacted, for messages.
     pub(super) name: String,
+    /// Set by a job whose query failed: the thread reopens the mirror.
+    broken: Arc<AtomicBool>,
 }
 
 /// The thread, to stop and join at the end.
@@ -47,17 +59,28 @@ pub(super) struct DbThread {
 }
 
 impl Db {
-    /// Starts the thread that owns `mirror`.
-    pub(super) fn start(mut mirror: Mirror) -> std::io::Result<(Self, DbThread)> {
+    /// Starts the thread that owns `mirror`, opened from `url`.
+    pub(super) fn start(mut mirror: Mirror, url: MirrorUrl) -> std::io::Result<(Self, DbThread)> {
         let name = mirror.describe();
         let (jobs, items) = mpsc::sync_channel::<Item>(QUEUE);
+        let broken = Arc::new(AtomicBool::new(false));
+        let failed = Arc::clone(&broken);
         let thread = std::thread::Builder::new()
             .name("webhook-db".to_owned())
             .spawn(move || {
+                let mut reopened: Option<Instant> = None;
                 for item in items {
                     match item {
                         Item::Run(job) => job(&mut mirror),
                         Item::Stop => break,
+                    }
+                    let due = reopened.is_none_or(|at| at.elapsed() >= REOPEN_EVERY);
+                    if due && failed.swap(false, Ordering::SeqCst) {
+                        reopened = Some(Instant::now());
+                        // Still failing: the next failed job asks again.
+                        if let Ok(fresh) = Mirror::open(&url) {
+                            mirror = fresh;
+                        }
                     }
                 }
             })?;
@@ -65,9 +88,15 @@ impl Db {
             Self {
                 jobs: jobs.clone(),
                 name,
+                broken,
             },
             DbThread { jobs, thread },
         ))
+    }
+
+    /// Says that a query failed (from inside a job): the mirror is opened again.
+    pub(super) fn failed(&self) {
+        self.broken.store(true, Ordering::SeqCst);
     }
 
     /// Queues `job` without waiting (for the async handlers).

@@ -156,6 +156,7 @@ fn run(db: &Db, client: &review_ureq::Client, stop: &AtomicBool, woken: &Receive
                 claimed
             }
             Err(err) => {
+                db.failed();
                 let err = err.to_string();
                 if failing.as_ref() != Some(&err) {
                     notices::say(&format!(
@@ -237,6 +238,7 @@ fn fetch(db: &Db, client: &review_ureq::Client, pending: PendingPush) {
         }
     };
     if let Some(Err(err)) = stored {
+        db.failed();
         notices::say(&format!(
             "reviews: cannot store comment {comment_id}'s fetch in {}: {err}; it is fetched again after the hold",
             db.name

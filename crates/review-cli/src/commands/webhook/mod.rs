@@ -74,6 +74,7 @@ pub(crate) fn run(command: &WebhookCommand, cli: &Cli, sources: &Sources) -> Cli
 /// credentials are set, the client the fetcher reads details with.
 struct Opened {
     mirror: Mirror,
+    url: MirrorUrl,
     appid: Option<String>,
     client: Option<review_ureq::Client>,
 }
@@ -116,6 +117,7 @@ fn open(url: &str, appid: Option<&str>, cli: &Cli, sources: &Sources) -> CliResu
     })?;
     Ok(Opened {
         mirror,
+        url,
         appid,
         client,
     })
@@ -156,11 +158,12 @@ fn serve(
     let mut threads: Option<(DbThread, Option<Fetcher>)> = None;
     if let Some(Opened {
         mirror,
+        url,
         appid,
         client,
     }) = opened
     {
-        let (db, thread) = Db::start(mirror)
+        let (db, thread) = Db::start(mirror, url)
             .map_err(|e| CliError::runtime(format!("cannot start the database thread: {e}")))?;
         let fetcher =
             match client {

@@ -126,6 +126,7 @@ async fn first_durable(
     let writer = receiver.writer.clone();
     let fetcher = durable.fetcher.clone();
     let line = push.clone();
+    let db = durable.db.clone();
     let job = Box::new(move |mirror: &mut review_store::Mirror| {
         let pending = entry.status == review_store::PushStatus::Pending;
         let committed = match mirror.record_push(&entry.as_record()) {
@@ -147,6 +148,7 @@ async fn first_durable(
             }
             Err(err) => {
                 seen.with(|memory| memory.abandoned(event));
+                db.failed();
                 Committed::Failed(err.to_string())
             }
         };

@@ -113,7 +113,14 @@ fn open(url: &str, appid: Option<&str>, cli: &Cli, sources: &Sources) -> CliResu
         .cloned()
         .or_else(|| appid.map(str::to_owned));
     let mirror = Mirror::open(&url).map_err(|e| {
-        CliError::runtime(format!("cannot open the mirror {}: {e}", url.redacted()))
+        // The store's errors name the database (redacted) themselves; say it once.
+        let why = e.to_string();
+        let named = url.redacted();
+        CliError::runtime(if why.contains(&named) {
+            why
+        } else {
+            format!("cannot open the mirror {named}: {why}")
+        })
     })?;
     Ok(Opened {
         mirror,

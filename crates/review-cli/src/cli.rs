@@ -537,6 +537,12 @@ pub(crate) enum WebhookCommand {
             allow_negative_numbers = true
         )]
         max_body: usize,
+        /// Commit each push to this mirror's `push_events` before answering 200: `sqlite:PATH`
+        /// or `postgres://USER@HOST/DB` (prefer REVIEWS_DB when it holds a password). With
+        /// WeChat credentials (--wechat-appid/--wechat-secret or a profile) each bad review's
+        /// detail is fetched into the mirror's `reviews` table too.
+        #[arg(long, env = "REVIEWS_DB", hide_env_values = true, value_name = "URL")]
+        db: Option<String>,
     },
 }
 

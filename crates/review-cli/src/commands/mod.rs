@@ -24,7 +24,7 @@ pub(crate) fn run(cli: Cli, sources: Sources) -> CliResult {
     match &cli.command {
         Command::Completions { shell } => completions::run(*shell),
         Command::Sandbox(args) => sandbox::run(args),
-        Command::Webhook(command) => webhook::run(command),
+        Command::Webhook(command) => webhook::run(command, &cli, &sources),
         Command::Config(ConfigCommand::Show { format }) => {
             config::show(&Settings::resolve(&cli, &sources)?, *format)
         }

@@ -7,29 +7,48 @@
 //! on restart), one writer thread so that a push is answered 200 only once its line is
 //! flushed, and a clean stop (exit 0) on SIGINT or SIGTERM. When stdout fails or is closed the
 //! server stops with exit 1: nothing more can be acknowledged.
+//!
+//! With `--db`, each new push is first committed to the mirror's `push_events` (by one
+//! database thread, [`db`]), deduplicated there by its identity so that retries and several
+//! instances on one PostgreSQL record it once; a database failure answers 503. With WeChat
+//! credentials, a fetcher thread ([`fetch`]) then reads each bad review's detail into the
+//! mirror, resuming on start what an earlier run left pending.
 
+mod db;
+mod fetch;
 mod handler;
 mod line;
 mod notices;
 mod push;
 mod receiver;
+mod record;
 mod writer;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use std::time::Duration;
+
 use review_protocol::wechat::push::PushConfig;
 use review_server::Limits;
+use review_store::{Mirror, MirrorUrl};
 
 use super::sandbox::stop::StopSignals;
-use crate::cli::WebhookCommand;
+use crate::cli::{Cli, WebhookCommand};
 use crate::error::{CliError, CliResult};
+use crate::settings::{Settings, Sources};
+use crate::setup::{self, Need};
 
-use self::receiver::Receiver;
+use self::db::{Db, DbThread};
+use self::fetch::Fetcher;
+use self::receiver::{Durable, Receiver};
 use self::writer::{Seen, Writer};
 
+/// How long a stop waits for a detail fetch in flight.
+const FETCH_GRACE: Duration = Duration::from_secs(3);
+
 /// Runs `reviews webhook ...`.
-pub(crate) fn run(command: &WebhookCommand) -> CliResult {
+pub(crate) fn run(command: &WebhookCommand, cli: &Cli, sources: &Sources) -> CliResult {
     match command {
         WebhookCommand::Serve {
             addr,
@@ -38,12 +57,77 @@ pub(crate) fn run(command: &WebhookCommand) -> CliResult {
             appid,
             allow_plaintext,
             max_body,
+            db,
         } => {
             let config = config(token, aes_key.as_deref(), appid.as_deref(), *max_body)?
                 .allow_plaintext(*allow_plaintext);
-            serve(*addr, config, *max_body)
+            let mirror = match db {
+                Some(url) => Some(open(url, appid.as_deref(), cli, sources)?),
+                None => None,
+            };
+            serve(*addr, config, *max_body, mirror)
         }
     }
+}
+
+/// With `--db`: the mirror, opened (and migrated) now, the tenant's AppID and, when WeChat
+/// credentials are set, the client the fetcher reads details with.
+struct Opened {
+    mirror: Mirror,
+    url: MirrorUrl,
+    appid: Option<String>,
+    client: Option<review_ureq::Client>,
+}
+
+/// Parses `--db` (a bad URL is bad usage, exit 2), opens the mirror (unreachable: exit 1,
+/// naming it with the password redacted) and builds the WeChat client if credentials are set.
+/// The embedded sandbox is never used here: without credentials, nothing is fetched.
+fn open(url: &str, appid: Option<&str>, cli: &Cli, sources: &Sources) -> CliResult<Opened> {
+    let url: MirrorUrl = url
+        .parse()
+        .map_err(|e| CliError::usage(format!("--db: {e}")))?;
+    let settings = Settings::resolve(cli, sources)?;
+    let given = settings.wechat_appid.get().is_some()
+        || settings.wechat_secret.get().is_some()
+        || settings.wechat_token_command.get().is_some()
+        || settings.wechat_access_token.get().is_some()
+        || settings
+            .wechat_base_url
+            .get()
+            .is_some_and(|url| url != review_protocol::BaseUrl::WECHAT_STR);
+    let client = if given && !settings.use_sandbox() {
+        let need = Need {
+            wechat: true,
+            fw199: false,
+            writes: false,
+        };
+        setup::session(&settings, &cli.tz, need)?
+            .wechat
+            .map(|wechat| wechat.client)
+    } else {
+        None
+    };
+    let appid = settings
+        .wechat_appid
+        .get()
+        .cloned()
+        .or_else(|| appid.map(str::to_owned));
+    let mirror = Mirror::open(&url).map_err(|e| {
+        // The store's errors name the database (redacted) themselves; say it once.
+        let why = e.to_string();
+        let named = url.redacted();
+        CliError::runtime(if why.contains(&named) {
+            why
+        } else {
+            format!("cannot open the mirror {named}: {why}")
+        })
+    })?;
+    Ok(Opened {
+        mirror,
+        url,
+        appid,
+        client,
+    })
 }
 
 /// The push configuration, checked at start-up so a mistyped token or key fails now (exit 2)
@@ -70,7 +154,56 @@ fn config(
 }
 
 /// Listens on `addr` and serves until stopped.
-fn serve(addr: SocketAddr, config: PushConfig, max_body: usize) -> CliResult {
+fn serve(
+    addr: SocketAddr,
+    config: PushConfig,
+    max_body: usize,
+    opened: Option<Opened>,
+) -> CliResult {
+    // The database thread and the fetcher are plain threads, started before the runtime.
+    let mut durable = None;
+    let mut threads: Option<(DbThread, Option<Fetcher>)> = None;
+    if let Some(Opened {
+        mirror,
+        url,
+        appid,
+        client,
+    }) = opened
+    {
+        let (db, thread) = Db::start(mirror, url)
+            .map_err(|e| CliError::runtime(format!("cannot start the database thread: {e}")))?;
+        let fetcher =
+            match client {
+                Some(client) => Some(Fetcher::start(db.clone(), client).map_err(|e| {
+                    CliError::runtime(format!("cannot start the detail fetcher: {e}"))
+                })?),
+                None => None,
+            };
+        durable = Some(Durable {
+            db,
+            appid,
+            fetcher: fetcher.as_ref().map(Fetcher::waker),
+        });
+        threads = Some((thread, fetcher));
+    }
+    let served = serve_on(addr, config, max_body, durable);
+    // Every request has been answered: finish the fetch in flight, then every commit queued.
+    if let Some((thread, fetcher)) = threads {
+        if let Some(fetcher) = fetcher {
+            fetcher.stop(FETCH_GRACE);
+        }
+        thread.stop();
+    }
+    served
+}
+
+/// The server itself, on a runtime of its own.
+fn serve_on(
+    addr: SocketAddr,
+    config: PushConfig,
+    max_body: usize,
+    durable: Option<Durable>,
+) -> CliResult {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -87,7 +220,19 @@ fn serve(addr: SocketAddr, config: PushConfig, max_body: usize) -> CliResult {
         let local = listener
             .local_addr()
             .map_err(|e| CliError::runtime(format!("cannot listen on {addr}: {e}")))?;
-        let mode = mode(&config);
+        let mode = match &durable {
+            Some(durable) => format!(
+                "{}; committing pushes to {}{}",
+                mode(&config),
+                durable.db.name,
+                if durable.fetcher.is_some() {
+                    ", fetching bad reviews' details"
+                } else {
+                    ", no WeChat credentials: details not fetched"
+                }
+            ),
+            None => mode(&config).to_owned(),
+        };
         let seen = Arc::new(Seen::new());
         let (failed, output_failed) = tokio::sync::oneshot::channel();
         let writer = Writer::start(Box::new(std::io::stdout()), Arc::clone(&seen), failed)
@@ -96,9 +241,10 @@ fn serve(addr: SocketAddr, config: PushConfig, max_body: usize) -> CliResult {
             config,
             seen,
             writer,
+            durable,
         });
         let app = handler::router(receiver, max_body);
-        listening(local, mode);
+        listening(local, &mode);
         // Stop on a signal, or when the output fails; the failure is kept for the last line.
         let why = Arc::new(std::sync::Mutex::new(None));
         let slot = Arc::clone(&why);
@@ -115,7 +261,7 @@ fn serve(addr: SocketAddr, config: PushConfig, max_body: usize) -> CliResult {
             .await
             .map_err(|e| CliError::runtime(format!("the webhook server on {local} failed: {e}")))?;
         // The refusal notices go first, so that the line below stays the last.
-        notices::flush(std::time::Duration::from_millis(500));
+        notices::flush(Duration::from_millis(500));
         let failed = why
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

@@ -16,7 +16,7 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp};
 use review_client::{ClientError, ErrorKind};
 use review_model::mirror::{Observed, ProcessStep, ReviewState};
-use review_model::wechat::{CommentDetail, ErrCode, ReplyThread};
+use review_model::wechat::{ActionType, CommentDetail, ErrCode, ReplyThread};
 use review_model::{CommentId, Platform, Review};
 use review_store::{PendingPush, Tenant};
 
@@ -64,11 +64,18 @@ pub(super) fn permanent(err: &ClientError) -> bool {
 
 /// The review a detail and its reply thread show: replied (with the reply's text) from the
 /// thread, revised when the detail carries the old comment, and the process steps.
-/// `pending_settlement` is a listing filter's answer the detail does not give: left false.
+/// `pending_settlement` is the `pending-compromise` listing's answer, which the detail does not
+/// give: a bad review counts as pending until its process shows the merchant handled it (the
+/// next sync's listing corrects it either way).
 pub(super) fn observed(detail: &CommentDetail, thread: &ReplyThread) -> Observed {
     let comment = &detail.info.content;
+    let handled = detail
+        .process
+        .as_ref()
+        .is_some_and(|process| process.reached(ActionType::MerchantHandled));
     let state = ReviewState {
         revised: detail.old_comment.is_some(),
+        pending_settlement: comment.score.get() <= 2 && !handled,
         ..ReviewState::default()
     };
     let mut observed = Observed::wechat(comment, thread.reply.is_some(), state);

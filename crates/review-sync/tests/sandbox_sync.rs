@@ -161,3 +161,47 @@ fn the_async_driver_writes_the_mirror_the_blocking_one_does() {
     assert_eq!(by_task.requests, by_thread.requests);
     assert_eq!(held(&mut nonblocking), held(&mut blocking));
 }
+
+/// Stops after `after` reviews, like Ctrl-C would.
+struct StopAfter {
+    after: u64,
+    read: u64,
+}
+
+impl review_sync::SyncObserver for StopAfter {
+    fn read(&mut self, count: u64) {
+        self.read += count;
+    }
+
+    fn stop(&mut self) -> bool {
+        self.read >= self.after
+    }
+}
+
+#[test]
+fn a_stopped_sync_commits_what_it_read_and_the_next_one_finishes_the_mirror() {
+    let sandbox = sandbox();
+    let client = review_ureq::client(config(&sandbox));
+    let db = dbs::backends().remove(0);
+    let mut mirror = db.open();
+    let mut request = SyncRequest::new(tenants(&sandbox));
+    request.now = Some(Timestamp::now());
+    let mut stop = StopAfter { after: 37, read: 0 };
+    let stopped = sync_blocking(&client, &mut mirror, &request, &mut stop);
+    assert!(
+        matches!(stopped, Err(review_sync::SyncError::Stopped)),
+        "{stopped:?}"
+    );
+    assert_eq!(held(&mut mirror).len(), 37, "what was read is committed");
+    assert_eq!(
+        mirror.bookmark(&tenants(&sandbox)[0]).unwrap(),
+        None,
+        "no chunk was read whole"
+    );
+
+    let whole = dbs::backends().remove(0);
+    let mut reference = whole.open();
+    sync_blocking(&client, &mut reference, &request, &mut ()).unwrap();
+    sync_blocking(&client, &mut mirror, &request, &mut ()).unwrap();
+    assert_eq!(held(&mut mirror), held(&mut reference));
+}

@@ -2,16 +2,22 @@
 
 use review_store::{Mirror, MirrorUrl};
 
-use crate::cli::DbArgs;
 use crate::error::{CliError, CliResult};
+use crate::settings::{Origin, Setting};
 
-/// The mirror `--db` names, or the default file under the user's data directory. A URL of
-/// neither form is bad usage (exit 2); the message never repeats a password.
-pub(crate) fn url(args: &DbArgs) -> CliResult<MirrorUrl> {
-    match &args.db {
-        Some(text) => text
-            .parse::<MirrorUrl>()
-            .map_err(|e| CliError::usage(format!("--db: {e}"))),
+/// The mirror `--db` (or `REVIEWS_DB`, or the profile's `db`) names, or the default file under
+/// the user's data directory. A URL of neither form is bad usage (exit 2); the message names
+/// where it came from and never repeats a password.
+pub(crate) fn url(db: &Setting<String>) -> CliResult<MirrorUrl> {
+    match db.get() {
+        Some(text) => text.parse::<MirrorUrl>().map_err(|e| {
+            let from = match &db.origin {
+                Origin::Profile(_) => "the profile's db".to_owned(),
+                Origin::Env(var) => var.clone(),
+                _ => "--db".to_owned(),
+            };
+            CliError::usage(format!("{from}: {e}"))
+        }),
         None => MirrorUrl::default_sqlite().ok_or_else(|| {
             CliError::usage(
                 "no home directory to keep the mirror in: pass --db sqlite:PATH (or REVIEWS_DB)",

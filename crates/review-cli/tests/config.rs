@@ -506,3 +506,51 @@ fn config_show_describes_the_token_store() {
         "{command}"
     );
 }
+
+#[test]
+fn a_profile_names_its_mirror_and_the_flag_still_wins() {
+    let mirror_dir = tempfile::tempdir().unwrap();
+    let mirror = mirror_dir.path().join("shop-a.sqlite3");
+    let text = format!(
+        "[profiles.a]\ndb = \"sqlite:{}\"\n[profiles.pg]\ndb = \"postgres://reviews:hunter2-secret@127.0.0.1:1/reviews\"\n",
+        mirror.display()
+    );
+    let (_dir, path) = config_file(&text, 0o600);
+
+    let report = show(&path, &["--profile", "a"], &[]);
+    assert_eq!(
+        setting(&report, "db").0,
+        format!("sqlite:{}", mirror.display())
+    );
+    // The profile's mirror is the one `inbox` reads (and creates, empty).
+    let output = run(
+        &path,
+        &["--profile", "a", "inbox", "--format", "jsonl"],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(mirror.exists());
+    // A password in the profile's URL is never shown.
+    let report = show(&path, &["--profile", "pg"], &[]);
+    let (value, source) = setting(&report, "db");
+    assert!(
+        !value.contains("hunter2-secret") && value.contains("127.0.0.1:1"),
+        "{value}"
+    );
+    assert!(source.contains("profile pg"), "{source}");
+    // The flag beats the profile.
+    let other = mirror_dir.path().join("flag.sqlite3");
+    let flag = format!("sqlite:{}", other.display());
+    let report = show(
+        &path,
+        &["--profile", "pg"],
+        &[("REVIEWS_DB", flag.as_str())],
+    );
+    assert_eq!(
+        setting(&report, "db"),
+        (flag.clone(), "env REVIEWS_DB".to_owned())
+    );
+    let output = run(&path, &["--profile", "pg", "inbox", "--db", &flag], &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(other.exists());
+}

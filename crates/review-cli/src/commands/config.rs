@@ -87,6 +87,10 @@ fn lines(settings: &Settings) -> Vec<Line> {
             d.display().to_string()
         }),
         line("sandbox", &settings.sandbox, bool::to_string),
+        line("db", &settings.db, |url| {
+            url.parse::<review_store::MirrorUrl>()
+                .map_or_else(|_| "(not a mirror URL)".to_owned(), |url| url.redacted())
+        }),
     ]
 }
 

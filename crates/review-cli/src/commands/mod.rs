@@ -28,7 +28,7 @@ pub(crate) fn run(cli: Cli, sources: Sources) -> CliResult {
         Command::Config(ConfigCommand::Show { format }) => {
             config::show(&Settings::resolve(&cli, &sources)?, *format)
         }
-        Command::Inbox(args) => inbox::run(args, &cli.tz),
+        Command::Inbox(args) => inbox::run(args, &Settings::resolve(&cli, &sources)?, &cli.tz),
         Command::Wechat(_) | Command::Taobao(_) | Command::Export(_) | Command::Sync(_) => {
             interrupt::run(move || run_client(&cli, &sources))
         }
@@ -86,13 +86,13 @@ fn run_client(cli: &Cli, sources: &Sources) -> CliResult {
         }
         Command::Sync(args) => {
             // Bad input (a time, a duration, a database URL) fails before the sandbox's notice.
-            let checked = sync::check(args)?;
+            let settings = Settings::resolve(cli, sources)?;
+            let checked = sync::check(args, &settings)?;
             let need = Need {
                 wechat: matches!(args.platform, PlatformChoice::Wechat | PlatformChoice::All),
                 fw199: matches!(args.platform, PlatformChoice::Taobao | PlatformChoice::All),
                 writes: false,
             };
-            let settings = Settings::resolve(cli, sources)?;
             let session = setup::session(&settings, &cli.tz, need)?;
             sync::run(args, &checked, &session)
         }

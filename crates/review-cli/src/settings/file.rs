@@ -54,6 +54,7 @@ pub(crate) struct Profile {
     pub(crate) token_mode: Option<String>,
     pub(crate) token_store: Option<String>,
     pub(crate) token_dir: Option<PathBuf>,
+    pub(crate) db: Option<String>,
 }
 
 impl Profile {

@@ -14,7 +14,7 @@ use review_model::AccessToken;
 use self::origin::ProfileRef;
 pub(crate) use self::origin::{Origin, Sources, env_names};
 pub(crate) use self::secret::SecretValue;
-use crate::cli::{Cli, TokenMode};
+use crate::cli::{Cli, Command, TokenMode, WebhookCommand};
 use crate::error::{CliError, CliResult};
 use crate::tokens::{self, StoreChoice, external::TOKEN_ENV};
 
@@ -61,6 +61,19 @@ pub(crate) struct Settings {
     /// The file store's directory.
     pub(crate) token_dir: Setting<PathBuf>,
     pub(crate) sandbox: Setting<bool>,
+    /// The mirror (`--db` of sync, inbox and webhook serve), as written: it may hold a
+    /// password, so it is shown only redacted.
+    pub(crate) db: Setting<String>,
+}
+
+/// The `--db` of the command, if it has one and it was given.
+fn db_given(cli: &Cli) -> Option<String> {
+    match &cli.command {
+        Command::Sync(args) => args.db.db.clone(),
+        Command::Inbox(args) => args.db.db.clone(),
+        Command::Webhook(WebhookCommand::Serve { db, .. }) => db.clone(),
+        _ => None,
+    }
 }
 
 /// Picks a value: the command line's or the environment's, else the profile's, else clap's
@@ -270,6 +283,14 @@ impl Settings {
             token_store,
             token_dir,
             sandbox: pick(Some(args.use_sandbox), "use_sandbox", sources, None, at),
+            db: match (&cli.command, std::env::var("REVIEWS_DB")) {
+                // `config show` has no --db of its own: it reports the variable the others read.
+                (Command::Config(_), Ok(url)) if !url.trim().is_empty() => Setting {
+                    value: Some(url),
+                    origin: Origin::Env("REVIEWS_DB".to_owned()),
+                },
+                _ => pick(db_given(cli), "db", sources, p.db, at),
+            },
             config,
             profile,
         })

@@ -83,7 +83,8 @@ impl Sources {
     }
 }
 
-/// The top-level (global) options that have an environment variable: (id, variable).
+/// The top-level (global) options that have an environment variable, and the subcommands'
+/// `--db`: (id, variable).
 pub(crate) fn env_names(command: &clap::Command) -> Vec<(String, String)> {
     command
         .get_arguments()
@@ -91,5 +92,6 @@ pub(crate) fn env_names(command: &clap::Command) -> Vec<(String, String)> {
             let var = arg.get_env()?.to_string_lossy().into_owned();
             Some((arg.get_id().as_str().to_owned(), var))
         })
+        .chain(std::iter::once(("db".to_owned(), "REVIEWS_DB".to_owned())))
         .collect()
 }

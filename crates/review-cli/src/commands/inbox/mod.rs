@@ -15,14 +15,15 @@ use crate::mirror;
 use crate::output::csv::{CsvOut, review_fields, review_header};
 use crate::output::table::{self, Fit, Table};
 use crate::output::{Stdout, json, times};
+use crate::settings::Settings;
 use crate::setup;
 
 use self::next_step::next_step;
 
 /// Lists the chosen view of the mirror.
-pub(crate) fn run(args: &InboxArgs, tz: &str) -> CliResult {
+pub(crate) fn run(args: &InboxArgs, settings: &Settings, tz: &str) -> CliResult {
     let tz = setup::time_zone(tz)?;
-    let url = mirror::url(&args.db)?;
+    let url = mirror::url(&settings.db)?;
     let mut mirror = mirror::open(&url)?;
     let view = match args.view {
         InboxChoice::Unanswered => InboxView::Unanswered,

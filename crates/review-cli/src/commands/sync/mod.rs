@@ -18,6 +18,7 @@ use crate::cli::{PlatformChoice, SyncArgs};
 use crate::error::{CliError, CliResult};
 use crate::mirror;
 use crate::output::progress::Progress;
+use crate::settings::Settings;
 use crate::setup::Session;
 use crate::time;
 
@@ -32,7 +33,7 @@ pub(crate) struct Checked {
 }
 
 /// Refuses a bad `--since`, `--lookback`, `--db` or `--changes` before the sandbox starts.
-pub(crate) fn check(args: &SyncArgs) -> CliResult<Checked> {
+pub(crate) fn check(args: &SyncArgs, settings: &Settings) -> CliResult<Checked> {
     let now = Timestamp::now();
     let since = args
         .since
@@ -45,7 +46,7 @@ pub(crate) fn check(args: &SyncArgs) -> CliResult<Checked> {
         ));
     }
     let lookback = time::span(&args.lookback, "--lookback")?;
-    let url = mirror::url(&args.db)?;
+    let url = mirror::url(&settings.db)?;
     if let Some(path) = &args.changes {
         changes::check(path)?;
     }

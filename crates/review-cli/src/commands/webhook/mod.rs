@@ -61,8 +61,13 @@ pub(crate) fn run(command: &WebhookCommand, cli: &Cli, sources: &Sources) -> Cli
         } => {
             let config = config(token, aes_key.as_deref(), appid.as_deref(), *max_body)?
                 .allow_plaintext(*allow_plaintext);
+            // `--db`, `REVIEWS_DB`, or the profile's `db`.
+            let db = match db {
+                Some(url) => Some(url.clone()),
+                None => Settings::resolve(cli, sources)?.db.get().cloned(),
+            };
             let mirror = match db {
-                Some(url) => Some(open(url, appid.as_deref(), cli, sources)?),
+                Some(url) => Some(open(&url, appid.as_deref(), cli, sources)?),
                 None => None,
             };
             serve(*addr, config, *max_body, mirror)

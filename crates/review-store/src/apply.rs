@@ -56,12 +56,12 @@ pub(crate) fn apply_rows(
         },
         Col {
             name: "raw",
-            values: Values::Json(batch.iter().map(|(_, o)| o.raw.as_str()).collect()),
+            values: Values::Text(batch.iter().map(|(_, o)| o.raw.as_str()).collect()),
         },
     ];
     db.keyed(
         "look up stored reviews",
-        sql::LOOKUP,
+        &sql::lookup(db.is_postgres()),
         &key,
         &lookup,
         Some(&mut |row| {
@@ -147,11 +147,8 @@ fn write_rows(
         .iter()
         .map(|o| reviews.get(o.index).map_or("{}", |r| r.raw.as_str()))
         .collect();
-    let n = out.len();
     let r = |f: fn(&Prior) -> &str| out.iter().map(|o| f(&o.row)).collect::<Vec<_>>();
     let cols = [
-        col("platform", Values::Text(vec![tenant.platform.as_str(); n])),
-        col("tenant", Values::Text(vec![tenant.account.as_str(); n])),
         col("id", Values::Text(r(|p| &p.review.id))),
         col(
             "order_id",
@@ -220,10 +217,19 @@ fn write_rows(
             Values::Bool(out.iter().map(|o| o.row.state.revised).collect()),
         ),
         col("raw", Values::Json(raws)),
-        col("first_seen_at", Values::Ts(vec![now; n])),
-        col("changed_at", Values::Ts(vec![now; n])),
     ];
-    db.keyed("upsert reviews", &sql::upsert_reviews(), &[], &cols, None)
+    let fixed = [
+        Value::Text(tenant.platform.as_str()),
+        Value::Text(tenant.account.as_str()),
+        Value::Ts(now),
+    ];
+    db.keyed(
+        "upsert reviews",
+        &sql::upsert_reviews(),
+        &fixed,
+        &cols,
+        None,
+    )
 }
 
 fn col<'a>(name: &'static str, values: Values<'a>) -> Col<'a> {
@@ -251,15 +257,16 @@ fn write_changes(
     if ids.is_empty() {
         return Ok(());
     }
-    let n = ids.len();
     let cols = [
-        col("platform", Values::Text(vec![tenant.platform.as_str(); n])),
-        col("tenant", Values::Text(vec![tenant.account.as_str(); n])),
         col("review_id", Values::Text(ids)),
         col("change", Values::Text(kinds)),
-        col("at", Values::Ts(vec![now; n])),
     ];
-    db.keyed("log changes", sql::INSERT_CHANGES, &[], &cols, None)
+    let fixed = [
+        Value::Text(tenant.platform.as_str()),
+        Value::Text(tenant.account.as_str()),
+        Value::Ts(now),
+    ];
+    db.keyed("log changes", sql::INSERT_CHANGES, &fixed, &cols, None)
 }
 
 fn write_steps(db: &mut dyn Backend, tenant: &Tenant, out: &[Out]) -> Result<(), StoreError> {

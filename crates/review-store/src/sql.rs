@@ -27,12 +27,11 @@ pub(crate) const REVIEW_COLUMNS: [&str; 21] = [
     "changed_at",
 ];
 
-/// The upsert of changed rows ($1 platform, $2 tenant, $3 the batch's time as `first_seen_at`
-/// and `changed_at`; the other columns from `{u}`): every column but the key and
-/// `first_seen_at` is replaced. The batch's constants are bound once, not once per row.
-pub(crate) fn upsert_reviews() -> String {
-    let cols = REVIEW_COLUMNS.join(", ");
-    let values = REVIEW_COLUMNS
+/// The `SELECT` list of a row write: $1 platform, $2 tenant, $3 the batch's time (as
+/// `first_seen_at` and `changed_at`), the other columns from `{u}`. The batch's constants are
+/// bound once, not once per row.
+fn row_values() -> String {
+    REVIEW_COLUMNS
         .iter()
         .map(|c| match *c {
             "platform" => "$1",
@@ -41,7 +40,24 @@ pub(crate) fn upsert_reviews() -> String {
             other => other,
         })
         .collect::<Vec<_>>()
-        .join(", ");
+        .join(", ")
+}
+
+/// The insert of rows the lookup did not find (parameters as [`upsert_reviews`]).
+pub(crate) fn insert_reviews() -> String {
+    let cols = REVIEW_COLUMNS.join(", ");
+    format!(
+        "INSERT INTO reviews ({cols}) SELECT {} FROM {{u}}",
+        row_values()
+    )
+}
+
+/// The upsert of changed rows ($1 platform, $2 tenant, $3 the batch's time as `first_seen_at`
+/// and `changed_at`; the other columns from `{u}`): every column but the key and
+/// `first_seen_at` is replaced. The batch's constants are bound once, not once per row.
+pub(crate) fn upsert_reviews() -> String {
+    let cols = REVIEW_COLUMNS.join(", ");
+    let values = row_values();
     let set = REVIEW_COLUMNS
         .iter()
         .filter(|c| !matches!(**c, "platform" | "tenant" | "id" | "first_seen_at"))

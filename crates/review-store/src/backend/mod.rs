@@ -109,6 +109,8 @@ pub(crate) trait Backend: Send {
     /// The row-lock clause of a claiming SELECT (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's
     /// write transaction already excludes other writers).
     fn lock_clause(&self) -> &'static str;
+    /// Whether `err` is a statement's primary-key or unique conflict.
+    fn is_key_conflict(&self, err: &StoreError) -> bool;
     /// Whether this is PostgreSQL (migrations take an advisory lock).
     fn is_postgres(&self) -> bool;
 }

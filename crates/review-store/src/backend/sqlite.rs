@@ -329,6 +329,14 @@ impl Backend for Sqlite {
         ""
     }
 
+    fn is_key_conflict(&self, err: &StoreError) -> bool {
+        matches!(err, StoreError::Query { source, .. }
+            if matches!(source.downcast_ref::<rusqlite::Error>(),
+                Some(rusqlite::Error::SqliteFailure(e, _))
+                    if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+                        || e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE))
+    }
+
     fn is_postgres(&self) -> bool {
         false
     }

@@ -1,6 +1,7 @@
 //! Applying observed reviews: one lookup of the batch's stored rows, the classification, then
-//! one upsert of the rows that changed, their change log and their process steps. Rows that did
-//! not change are not written.
+//! the writes of the rows that changed (an upsert of the found ones; on PostgreSQL a plain
+//! insert of the new ones), their change log and their process steps. Rows that did not change
+//! are not written.
 
 use std::collections::HashMap;
 

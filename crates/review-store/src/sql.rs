@@ -1,6 +1,6 @@
 //! The mirror's statements, written once for both backends: `$n` placeholders and, in keyed
-//! statements, `{u}` for the batch's rows (one row per execution on SQLite, an `UNNEST` of
-//! arrays on PostgreSQL).
+//! statements, `{u}` for the batch's rows (on SQLite one row per execution of a query and up
+//! to 64 rows per write, an `UNNEST` of arrays on PostgreSQL).
 
 /// The `reviews` columns, in the order the statements bind and read them.
 pub(crate) const REVIEW_COLUMNS: [&str; 21] = [

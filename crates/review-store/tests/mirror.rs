@@ -730,8 +730,9 @@ fn a_large_batch_of_new_and_known_rows_round_trips() {
 #[test]
 fn a_row_stored_since_the_lookup_is_upserted() {
     // A trigger stores the row just before the mirror's insert of it, as another writer would
-    // between the batch's lookup and its write: the insert's key conflict falls back to the
-    // upsert, and the batch commits with the row as read.
+    // between the batch's lookup and its write (possible on PostgreSQL; SQLite's write lock
+    // rules it out, and it upserts new rows anyway): PostgreSQL's plain insert hits the key,
+    // falls back to the upsert, and the batch commits with the row as read.
     for db in backends() {
         let mut m = db.open();
         db.exec(

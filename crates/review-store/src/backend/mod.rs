@@ -1,7 +1,8 @@
 //! The private seam between the mirror's logic and its two databases. The SQL is written once
 //! (placeholders `$1`; the SQLite side rewrites them to `?1`); a backend binds the types its
 //! way (times as text or `timestamptz`, JSON as text or `jsonb`) and runs "keyed" statements —
-//! one per batch row on SQLite, one `UNNEST` of arrays on PostgreSQL.
+//! on SQLite once per batch row for queries and over up to 64 rows at a time (`UNION ALL`) for
+//! writes, on PostgreSQL once, over one `UNNEST` of arrays.
 
 pub(crate) mod postgres;
 pub(crate) mod sqlite;

@@ -52,6 +52,17 @@
 //! column types. Both crates prepare statements once per connection, and PostgreSQL takes a
 //! whole batch as arrays (`UNNEST`) in one round trip.
 //!
+//! # How a batch is applied
+//!
+//! One transaction: a lookup of the batch's stored rows by primary key (on PostgreSQL a
+//! `LATERAL` probe per id, so the plan does not hang on statistics a first sync has not
+//! gathered yet; the stored `raw` compared with the new one as `jsonb` only for the rows
+//! found), the classification in Rust, then only the rows that changed written — on SQLite 64
+//! rows to a statement, on PostgreSQL one statement for the found rows (`ON CONFLICT DO UPDATE`)
+//! and one for the new ones (a plain insert, falling back to the upsert from a savepoint if
+//! another writer stored one meanwhile) — and their `review_changes` in one more. An unchanged
+//! read writes nothing. SQLite keeps statement journals in memory (`temp_store=MEMORY`).
+//!
 //! # What is stored
 //!
 //! The schema (tables, columns, types on each backend, example queries) is in `docs/mirror.md`.

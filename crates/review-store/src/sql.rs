@@ -1,6 +1,6 @@
 //! The mirror's statements, written once for both backends: `$n` placeholders and, in keyed
-//! statements, `{u}` for the batch's rows (one row per execution on SQLite, an `UNNEST` of
-//! arrays on PostgreSQL).
+//! statements, `{u}` for the batch's rows (on SQLite one row per execution of a query and up
+//! to 64 rows per write, an `UNNEST` of arrays on PostgreSQL).
 
 /// The `reviews` columns, in the order the statements bind and read them.
 pub(crate) const REVIEW_COLUMNS: [&str; 21] = [
@@ -27,9 +27,37 @@ pub(crate) const REVIEW_COLUMNS: [&str; 21] = [
     "changed_at",
 ];
 
-/// The upsert of changed rows: every column but the key and `first_seen_at` is replaced.
+/// The `SELECT` list of a row write: $1 platform, $2 tenant, $3 the batch's time (as
+/// `first_seen_at` and `changed_at`), the other columns from `{u}`. The batch's constants are
+/// bound once, not once per row.
+fn row_values() -> String {
+    REVIEW_COLUMNS
+        .iter()
+        .map(|c| match *c {
+            "platform" => "$1",
+            "tenant" => "$2",
+            "first_seen_at" | "changed_at" => "$3",
+            other => other,
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The insert of rows the lookup did not find (parameters as [`upsert_reviews`]).
+pub(crate) fn insert_reviews() -> String {
+    let cols = REVIEW_COLUMNS.join(", ");
+    format!(
+        "INSERT INTO reviews ({cols}) SELECT {} FROM {{u}}",
+        row_values()
+    )
+}
+
+/// The upsert of changed rows ($1 platform, $2 tenant, $3 the batch's time as `first_seen_at`
+/// and `changed_at`; the other columns from `{u}`): every column but the key and
+/// `first_seen_at` is replaced. The batch's constants are bound once, not once per row.
 pub(crate) fn upsert_reviews() -> String {
     let cols = REVIEW_COLUMNS.join(", ");
+    let values = row_values();
     let set = REVIEW_COLUMNS
         .iter()
         .filter(|c| !matches!(**c, "platform" | "tenant" | "id" | "first_seen_at"))
@@ -38,17 +66,36 @@ pub(crate) fn upsert_reviews() -> String {
         .join(", ");
     // `WHERE true` settles SQLite's parse of INSERT ... SELECT ... ON CONFLICT.
     format!(
-        "INSERT INTO reviews ({cols}) SELECT {cols} FROM {{u}} WHERE true \
+        "INSERT INTO reviews ({cols}) SELECT {values} FROM {{u}} WHERE true \
          ON CONFLICT (platform, tenant, id) DO UPDATE SET {set}"
     )
 }
 
 /// The stored rows of a batch's ids ($1 platform, $2 tenant; `u(id, raw)`), with whether the
-/// stored raw JSON equals the new one (as `jsonb` values on PostgreSQL).
-pub(crate) const LOOKUP: &str = "SELECT r.id, r.order_id, r.created_at, r.stars, r.sentiment, \
-     r.text, r.author, r.replied, r.reply, r.media, r.items, r.amount_fen, r.user_id, \
-     r.service_sent, r.pending_settlement, r.revised, r.raw = u.raw \
-     FROM {u} JOIN reviews r ON r.platform = $1 AND r.tenant = $2 AND r.id = u.id";
+/// stored raw JSON equals the new one (as `jsonb` values on PostgreSQL; the new raw is sent as
+/// text and parsed only for the ids that have a row, so a first sync parses each raw once, in
+/// the upsert).
+///
+/// Each id is one probe of the primary key. SQLite runs the statement once per row, so a join
+/// is that probe. PostgreSQL gets the whole batch as one `UNNEST`, and a plain join leaves the
+/// plan to the statistics, which are stale or empty while a first sync fills the table: it
+/// hash-joined over every row of the tenant, or probed the key by (platform, tenant) alone and
+/// filtered the ids. A `LATERAL` subquery with `OFFSET 0` (which keeps it from being pulled up
+/// into a join) has only one plan: a nested loop probing the key per id.
+pub(crate) fn lookup(postgres: bool) -> String {
+    let cols = "r.id, r.order_id, r.created_at, r.stars, r.sentiment, r.text, r.author, \
+                r.replied, r.reply, r.media, r.items, r.amount_fen, r.user_id, r.service_sent, \
+                r.pending_settlement, r.revised";
+    let key = "r.platform = $1 AND r.tenant = $2 AND r.id = u.id";
+    if postgres {
+        format!(
+            "SELECT {cols}, r.raw = u.raw::jsonb FROM {{u}} CROSS JOIN LATERAL \
+             (SELECT * FROM reviews r WHERE {key} OFFSET 0) r"
+        )
+    } else {
+        format!("SELECT {cols}, r.raw = u.raw FROM {{u}} JOIN reviews r ON {key}")
+    }
+}
 
 /// The stored steps of some reviews (`u(platform, tenant, id)`), in order.
 pub(crate) const PROCESS_OF: &str = "SELECT p.platform, p.tenant, p.review_id, p.code, p.at \
@@ -64,9 +111,9 @@ pub(crate) const DELETE_PROCESS: &str = "DELETE FROM review_process \
 pub(crate) const INSERT_PROCESS: &str = "INSERT INTO review_process (platform, tenant, review_id, seq, code, at) \
      SELECT platform, tenant, review_id, seq, code, at FROM {u}";
 
-/// Logs change kinds.
+/// Logs change kinds ($1 platform, $2 tenant, $3 the batch's time; `u(review_id, change)`).
 pub(crate) const INSERT_CHANGES: &str = "INSERT INTO review_changes (platform, tenant, review_id, change, at) \
-     SELECT platform, tenant, review_id, change, at FROM {u}";
+     SELECT $1, $2, review_id, change, $3 FROM {u}";
 
 /// Sets a tenant's bookmark.
 pub(crate) const UPSERT_BOOKMARK: &str = "INSERT INTO sync_bookmarks (platform, tenant, from_at, until_at, synced_at) \

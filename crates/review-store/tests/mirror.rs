@@ -669,3 +669,118 @@ fn the_password_is_never_shown() {
         assert!(!format!("{m:?} {}", m.describe()).contains("hunter2"));
     }
 }
+
+#[test]
+fn a_large_batch_of_new_and_known_rows_round_trips() {
+    // 150 rows: SQLite writes them 64 to a statement and the rest in smaller pieces; half of
+    // them were stored before (the upsert), half are new (the plain insert).
+    for db in backends() {
+        let mut m = db.open();
+        let reviews: Vec<Observed> = (0..150)
+            .map(|i| {
+                wechat(
+                    &format!("{i:03}"),
+                    1 + (i % 5) as u8,
+                    "2024-05-01T00:00:00Z",
+                )
+            })
+            .collect();
+        let known: Vec<Observed> = reviews.iter().step_by(2).cloned().collect();
+        apply(&mut m, &wx(), &known, "2024-05-02T00:00:00Z");
+        let mut next = reviews.clone();
+        for (i, observed) in next.iter_mut().enumerate() {
+            if i % 4 == 0 {
+                observed.review.text = format!("revised {i}");
+            }
+        }
+        let changed = apply(&mut m, &wx(), &next, "2024-05-03T00:00:00Z");
+        let expect: Vec<(usize, Vec<Change>)> = (0..150)
+            .filter_map(|i| match (i % 2, i % 4) {
+                (1, _) => Some((i, vec![Change::New])),
+                (_, 0) => Some((i, vec![Change::Revised])),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(changed, expect, "{}", db.name);
+        assert_eq!(m.count().unwrap(), 150, "{}", db.name);
+        assert_eq!(
+            db.scalar("SELECT COUNT(*) FROM review_changes"),
+            75 + 75 + 38,
+            "{}",
+            db.name
+        );
+        let mut stored = m.reviews(&ReviewQuery::default()).unwrap();
+        stored.sort_by(|a, b| a.review.id.cmp(&b.review.id));
+        for (i, (stored, observed)) in stored.iter().zip(&next).enumerate() {
+            assert_eq!(stored.review, observed.review, "{} row {i}", db.name);
+            assert_eq!(
+                stored.first_seen_at,
+                ts(if i % 2 == 0 {
+                    "2024-05-02T00:00:00Z"
+                } else {
+                    "2024-05-03T00:00:00Z"
+                }),
+                "{} row {i}",
+                db.name
+            );
+        }
+    }
+}
+
+#[test]
+fn a_row_stored_since_the_lookup_is_upserted() {
+    // A trigger stores the row just before the mirror's insert of it, as another writer would
+    // between the batch's lookup and its write (possible on PostgreSQL; SQLite's write lock
+    // rules it out, and it upserts new rows anyway): PostgreSQL's plain insert hits the key,
+    // falls back to the upsert, and the batch commits with the row as read.
+    for db in backends() {
+        let mut m = db.open();
+        db.exec(
+            "CREATE TRIGGER racer BEFORE INSERT ON reviews WHEN NEW.id = 'race' BEGIN \
+             INSERT OR IGNORE INTO reviews SELECT NEW.platform, NEW.tenant, NEW.id, \
+             NEW.order_id, NEW.created_at, NEW.stars, NEW.sentiment, 'the other writer', \
+             NEW.author, NEW.replied, NEW.reply, NEW.media, NEW.items, NEW.amount_fen, \
+             NEW.user_id, NEW.service_sent, NEW.pending_settlement, NEW.revised, NEW.raw, \
+             NEW.first_seen_at, NEW.changed_at; END;",
+            // PostgreSQL's upsert refuses a row its own command's trigger stored, so the
+            // other writer acts on the first attempt only (a sequence outlives the rollback).
+            "CREATE SEQUENCE racer_attempts; \
+             CREATE FUNCTION racer() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+             IF pg_trigger_depth() = 1 AND nextval('racer_attempts') = 1 THEN \
+               INSERT INTO reviews SELECT (NEW).*; \
+               UPDATE reviews SET text = 'the other writer' \
+                 WHERE platform = NEW.platform AND tenant = NEW.tenant AND id = NEW.id; \
+             END IF; RETURN NEW; END $$; \
+             CREATE TRIGGER racer BEFORE INSERT ON reviews FOR EACH ROW \
+             WHEN (NEW.id = 'race') EXECUTE FUNCTION racer();",
+        );
+        let reviews = [
+            wechat("before", 5, "2024-05-01T00:00:00Z"),
+            wechat("race", 1, "2024-05-01T00:00:00Z"),
+            wechat("after", 4, "2024-05-01T00:00:00Z"),
+        ];
+        let batch = Batch {
+            tenant: &wx(),
+            reviews: &reviews,
+            covered: None,
+            now: ts("2024-05-02T00:00:00Z"),
+        };
+        let applied = m.apply(&batch);
+        let applied = match applied {
+            Ok(applied) => applied,
+            Err(err) => panic!("{}: {err:?}", db.name),
+        };
+        assert_eq!(applied.changed.len(), 3, "{}", db.name);
+        assert_eq!(m.count().unwrap(), 3, "{}", db.name);
+        let stored = m.reviews(&ReviewQuery::default()).unwrap();
+        let race = stored.iter().find(|s| s.review.id == "race").unwrap();
+        assert_eq!(race.review, reviews[1].review, "{}", db.name);
+        if db.name == "postgres" {
+            assert_eq!(
+                db.scalar("SELECT last_value FROM racer_attempts"),
+                2,
+                "the insert, then the upsert"
+            );
+        }
+    }
+}

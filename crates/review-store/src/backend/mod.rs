@@ -1,7 +1,8 @@
 //! The private seam between the mirror's logic and its two databases. The SQL is written once
 //! (placeholders `$1`; the SQLite side rewrites them to `?1`); a backend binds the types its
 //! way (times as text or `timestamptz`, JSON as text or `jsonb`) and runs "keyed" statements —
-//! one per batch row on SQLite, one `UNNEST` of arrays on PostgreSQL.
+//! on SQLite once per batch row for queries and over up to 64 rows at a time (`UNION ALL`) for
+//! writes, on PostgreSQL once, over one `UNNEST` of arrays.
 
 pub(crate) mod postgres;
 pub(crate) mod sqlite;
@@ -109,6 +110,8 @@ pub(crate) trait Backend: Send {
     /// The row-lock clause of a claiming SELECT (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's
     /// write transaction already excludes other writers).
     fn lock_clause(&self) -> &'static str;
+    /// Whether `err` is a statement's primary-key or unique conflict.
+    fn is_key_conflict(&self, err: &StoreError) -> bool;
     /// Whether this is PostgreSQL (migrations take an advisory lock).
     fn is_postgres(&self) -> bool;
 }

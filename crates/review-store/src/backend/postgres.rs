@@ -233,6 +233,13 @@ impl Backend for Postgres {
         " FOR UPDATE SKIP LOCKED"
     }
 
+    fn is_key_conflict(&self, err: &StoreError) -> bool {
+        matches!(err, StoreError::Query { source, .. }
+            if source.downcast_ref::<postgres::Error>()
+                .and_then(postgres::Error::code)
+                == Some(&postgres::error::SqlState::UNIQUE_VIOLATION))
+    }
+
     fn is_postgres(&self) -> bool {
         true
     }

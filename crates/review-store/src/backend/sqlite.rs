@@ -1,6 +1,8 @@
 //! The SQLite backend (rusqlite, SQLite compiled in): WAL, a busy timeout so several processes
-//! share one file, statements prepared once and cached.
+//! share one file, statements prepared once and cached, keyed writes 64 rows to a statement and
+//! statement journals in memory.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
@@ -17,6 +19,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 pub(crate) struct Sqlite {
     conn: Connection,
     full: Option<bool>,
+    /// Keyed statements rendered for a number of rows, by (template, columns, fixed, rows): a
+    /// 64-row statement has over a thousand placeholders, rendered once rather than per batch.
+    rendered: HashMap<(String, String, usize, usize), String>,
 }
 
 impl Sqlite {
@@ -37,8 +42,16 @@ impl Sqlite {
             // journal_mode answers with a row: read it rather than execute.
             let _mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |row| row.get(0))?;
         }
-        conn.set_prepared_statement_cache_capacity(64);
-        let mut sqlite = Self { conn, full: None };
+        // A multi-row write inside a transaction keeps a statement journal (to undo just that
+        // statement on error); past 64 KiB SQLite spills it to a temporary file, which a batch
+        // of 1,000 rows wrote about four times over. In memory it stays a copy of the pages.
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        conn.set_prepared_statement_cache_capacity(128);
+        let mut sqlite = Self {
+            conn,
+            full: None,
+            rendered: HashMap::new(),
+        };
         sqlite.set_sync(false)?;
         Ok(sqlite)
     }
@@ -51,6 +64,36 @@ impl Sqlite {
         }
         Ok(())
     }
+}
+
+/// The most rows one keyed write binds (times 21 columns, well under SQLite's 32,766
+/// parameters). One statement per row made the per-statement work (and, for `review_changes`,
+/// the AUTOINCREMENT bookkeeping, done once per statement) a large share of a batch.
+const CHUNK: usize = 64;
+
+/// A keyed statement over `rows` rows: `{u}` becomes `(SELECT ?a AS c1, ... UNION ALL SELECT
+/// ?b, ...) AS u`, parameters numbered after the `fixed` ones, row after row.
+fn keyed_sql(sql: &str, fixed: usize, cols: &[Col<'_>], rows: usize) -> String {
+    let mut source = String::from("(SELECT ");
+    let mut n = fixed;
+    for row in 0..rows {
+        if row > 0 {
+            source.push_str(" UNION ALL SELECT ");
+        }
+        for (k, col) in cols.iter().enumerate() {
+            n += 1;
+            if k > 0 {
+                source.push_str(", ");
+            }
+            source.push_str(&format!("?{n}"));
+            if row == 0 {
+                source.push_str(" AS ");
+                source.push_str(col.name);
+            }
+        }
+    }
+    source.push_str(") AS u");
+    rewrite(sql).replace("{u}", &source)
 }
 
 /// SQLite numbers its parameters `?1`; the shared SQL writes `$1`.
@@ -136,6 +179,22 @@ impl Row for SqliteRow<'_, '_> {
 }
 
 impl Sqlite {
+    /// [`keyed_sql`], remembered.
+    fn render(&mut self, sql: &str, fixed: usize, cols: &[Col<'_>], rows: usize) -> String {
+        let names = cols
+            .iter()
+            .map(|col| col.name)
+            .collect::<Vec<_>>()
+            .join(",");
+        let key = (sql.to_owned(), names, fixed, rows);
+        if let Some(done) = self.rendered.get(&key) {
+            return done.clone();
+        }
+        let done = keyed_sql(sql, fixed, cols, rows);
+        self.rendered.insert(key, done.clone());
+        done
+    }
+
     fn run(
         &self,
         what: &'static str,
@@ -220,26 +279,48 @@ impl Backend for Sqlite {
         mut each: Option<EachRow<'_>>,
     ) -> Result<(), StoreError> {
         let rows = cols.first().map_or(0, |col| col.values.len());
-        let source = cols
-            .iter()
-            .enumerate()
-            .map(|(k, col)| format!("?{} AS {}", fixed.len() + k + 1, col.name))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = rewrite(sql).replace("{u}", &format!("(SELECT {source}) AS u"));
         if rows == 0 {
             return Ok(());
         }
-        // Prepared once for the whole batch, then bound row after row.
-        let mut stmt = self
-            .conn
-            .prepare_cached(&sql)
-            .map_err(|err| StoreError::query(what, err))?;
-        let mut params: Vec<Param<'_>> = fixed.iter().map(param).collect();
-        for i in 0..rows {
-            params.truncate(fixed.len());
-            params.extend(cols.iter().map(|col| cell(&col.values, i)));
-            run_prepared(&mut stmt, what, &params, each.as_mut())?;
+        let fixed_params: Vec<Param<'_>> = fixed.iter().map(param).collect();
+        if let Some(each) = each.as_mut() {
+            // Statements that return rows run once per row: a row source of one row is a
+            // key probe, and the rows come back in batch order.
+            let sql = self.render(sql, fixed.len(), cols, 1);
+            let mut stmt = self
+                .conn
+                .prepare_cached(&sql)
+                .map_err(|err| StoreError::query(what, err))?;
+            let mut params = fixed_params;
+            for i in 0..rows {
+                params.truncate(fixed.len());
+                params.extend(cols.iter().map(|col| cell(&col.values, i)));
+                run_prepared(&mut stmt, what, &params, Some(each))?;
+            }
+            return Ok(());
+        }
+        // Writes run over chunks of rows: CHUNK at a time, the rest in power-of-two pieces,
+        // so each table sees few statements and the statement cache few shapes.
+        let mut start = 0;
+        while start < rows {
+            let left = rows - start;
+            let size = if left >= CHUNK {
+                CHUNK
+            } else {
+                1 << left.ilog2()
+            };
+            let sql = self.render(sql, fixed.len(), cols, size);
+            let mut stmt = self
+                .conn
+                .prepare_cached(&sql)
+                .map_err(|err| StoreError::query(what, err))?;
+            let mut params: Vec<Param<'_>> = Vec::with_capacity(fixed.len() + size * cols.len());
+            params.extend(fixed.iter().map(param));
+            for i in start..start + size {
+                params.extend(cols.iter().map(|col| cell(&col.values, i)));
+            }
+            run_prepared(&mut stmt, what, &params, None)?;
+            start += size;
         }
         Ok(())
     }
@@ -251,6 +332,14 @@ impl Backend for Sqlite {
 
     fn lock_clause(&self) -> &'static str {
         ""
+    }
+
+    fn is_key_conflict(&self, err: &StoreError) -> bool {
+        matches!(err, StoreError::Query { source, .. }
+            if matches!(source.downcast_ref::<rusqlite::Error>(),
+                Some(rusqlite::Error::SqliteFailure(e, _))
+                    if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+                        || e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE))
     }
 
     fn is_postgres(&self) -> bool {

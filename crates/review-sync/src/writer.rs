@@ -111,7 +111,11 @@ fn serve(mirror: &mut Mirror, jobs: &mpsc::Receiver<Job>) {
 pub(crate) fn scoped<R>(mirror: &mut Mirror, body: impl FnOnce(&Jobs) -> R) -> R {
     let (tx, rx) = mpsc::channel();
     thread::scope(|scope| {
-        scope.spawn(move || serve(mirror, &rx));
+        // Without a thread of its own the sync still runs: the jobs then wait for none, and
+        // the first answer reports the writer gone.
+        let _ = thread::Builder::new()
+            .name("review-mirror".to_owned())
+            .spawn_scoped(scope, move || serve(mirror, &rx));
         let jobs = Jobs { tx };
         // The sender drops with `jobs` at the end of the body, which ends the writer's loop
         // before the scope joins it.

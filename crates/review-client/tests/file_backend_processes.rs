@@ -256,8 +256,10 @@ fn an_operation_waits_for_the_os_lock_and_a_killed_holder_releases_it() {
     let mut child = spawn("hold-os-lock", dir.path(), 0);
     wait_for("the child's lock", || dir.path().join("holding").exists());
     let (sent, done) = mpsc::channel();
+    // Taken before the thread starts, so that the 300 ms waited below are inside the span
+    // measured however late a loaded machine runs the thread.
+    let started = Instant::now();
     let waiting = thread::spawn(move || {
-        let started = Instant::now();
         let answer = backend.run_blocking(&key(), StoreOp::Load);
         sent.send((answer, started.elapsed())).unwrap();
     });

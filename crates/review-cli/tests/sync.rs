@@ -128,17 +128,7 @@ fn a_first_sync_changes_are_the_export_and_the_inbox_reads_the_mirror_alone() {
     assert!(!expected.is_empty());
     assert_eq!(inbox.len(), expected.len());
     for (row, want) in inbox.iter().zip(&expected) {
-        for key in [
-            "platform",
-            "id",
-            "order_id",
-            "created_at",
-            "stars",
-            "sentiment",
-            "text",
-            "author",
-            "replied",
-        ] {
+        for key in review_model::Review::KEYS {
             assert_eq!(row[key], want[key], "{key}");
         }
         assert!(row["age_seconds"].as_i64().unwrap() >= 0);

@@ -38,6 +38,16 @@ impl BuildError {
     }
 }
 
+/// How a platform asked to be called less ([`Error::throttle`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Throttle {
+    /// A quota of calls per window is spent: nothing passes before the next window starts.
+    Quota,
+    /// The platform is busy: a short wait may do.
+    Busy,
+}
+
 /// The platform's own code for a refusal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -254,6 +264,32 @@ impl Error {
             ),
             Self::Http(http) => http.status.is_server_error(),
             Self::Build(_) | Self::Decode(_) => false,
+        }
+    }
+
+    /// Whether, and how, the platform asked to be called less: a quota of calls per window
+    /// is spent (WeChat 45011, "retry next minute"; Taobao TOP 7, "App Call Limited", as the
+    /// gateway passes it through) or the platform is busy (WeChat -1, HTTP 429 or 503).
+    /// A [`Concurrent`](crate::concurrent::Concurrent) walk slows down on these instead of
+    /// retrying them at once.
+    pub fn throttle(&self) -> Option<Throttle> {
+        match self {
+            Self::Api(ApiError { code, .. }) => match code {
+                ApiCode::Wechat(ErrCode::RateLimited) | ApiCode::Top { code: 7, .. } => {
+                    Some(Throttle::Quota)
+                }
+                ApiCode::Wechat(ErrCode::SystemBusy) => Some(Throttle::Busy),
+                _ => None,
+            },
+            Self::Http(http)
+                if matches!(
+                    http.status,
+                    http::StatusCode::TOO_MANY_REQUESTS | http::StatusCode::SERVICE_UNAVAILABLE
+                ) =>
+            {
+                Some(Throttle::Busy)
+            }
+            _ => None,
         }
     }
 

@@ -9,6 +9,7 @@
 
 mod base_url;
 pub mod call;
+pub mod concurrent;
 mod endpoint;
 mod error;
 pub mod redact;
@@ -21,6 +22,6 @@ mod window;
 
 pub use base_url::{BaseUrl, InvalidBaseUrl};
 pub use endpoint::{Access, Endpoint, Metadata, Method};
-pub use error::{ApiCode, ApiError, BuildError, DecodeFailure, Error, HttpError};
-pub use walk::Walk;
+pub use error::{ApiCode, ApiError, BuildError, DecodeFailure, Error, HttpError, Throttle};
+pub use walk::{MergeStats, Walk};
 pub use window::Window;

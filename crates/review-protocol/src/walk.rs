@@ -55,4 +55,42 @@ pub trait Walk {
 
     /// The run so far.
     fn stats(&self) -> &Self::Stats;
+
+    /// The requests this walk will ask for, in order, if every answer is the one it expects
+    /// (full pages, an unchanged total): at most `max`, the first being
+    /// [`next_request`](Self::next_request). A [`Concurrent`](crate::concurrent::Concurrent)
+    /// driver sends them ahead and feeds their answers in this order, dropping the guesses a
+    /// surprise proved wrong; the default guesses nothing beyond the next request.
+    fn upcoming(&self, max: usize) -> Vec<Self::Request> {
+        self.next_request().into_iter().take(max).collect()
+    }
+
+    /// Whether `page`, the answer to [`next_request`](Self::next_request) but fetched ahead
+    /// of its turn (while earlier pages were still unanswered, so the platform may have served
+    /// it before them), may be fed as if fetched in turn. `false` when it shows the platform
+    /// changed since the pages fed before it (another `total`): a walk that steps back after
+    /// deletions must see the list's states in the order they happened, so such a page is
+    /// fetched again, in turn. The default accepts every page.
+    fn accepts(&self, page: &Self::Page) -> bool {
+        let _ = page;
+        true
+    }
+
+    /// Hands the last part of the run (the windows this walk would read last, in its own
+    /// order) to a new walk, so that both can be read at once: this walk's items followed by
+    /// the new one's are exactly what this walk alone would have delivered. `None` when
+    /// nothing can be handed off (the default).
+    fn split_off(&mut self) -> Option<Self>
+    where
+        Self: Sized,
+    {
+        None
+    }
+}
+
+/// Stats that add up: the reports of the walks a [`Walk::split_off`] made, merged into the
+/// report of the one walk they replaced.
+pub trait MergeStats {
+    /// Adds `other`'s run to this one.
+    fn merge(&mut self, other: &Self);
 }

@@ -80,6 +80,8 @@ pub struct Machine<'a, C, E> {
     pending: Pending<E>,
     /// The shared store's rules and this call's lock owner, when tokens are shared.
     shared: Option<(SharedConfig, LockOwner)>,
+    /// Whether a throttle ends the call at once, for a caller that paces itself.
+    surface_throttles: bool,
     error: PhantomData<fn() -> E>,
 }
 
@@ -97,8 +99,19 @@ impl<'a, C: Call, E> Machine<'a, C, E> {
             call_tokens: CallTokens::new(),
             pending: Pending::Nothing,
             shared: None,
+            surface_throttles: false,
             error: PhantomData,
         }
+    }
+
+    /// Ends the call at the first [throttle](crate::Error::throttle) instead of retrying it:
+    /// for a caller with many calls in flight that slows all of them down at once (see
+    /// [`Concurrent`](crate::concurrent::Concurrent)), where a retry of each on its own would
+    /// only spend the quota again.
+    #[must_use]
+    pub fn surface_throttles(mut self) -> Self {
+        self.surface_throttles = true;
+        self
     }
 
     /// Fetches tokens through a store shared with other processes: when the process's
@@ -494,6 +507,9 @@ impl<'a, C: Call, E> Machine<'a, C, E> {
 
     /// An error answer: retried if the policy says it may pass.
     fn refused(&mut self, err: Error, idempotent: bool, now: Timestamp) -> Step<C::Output, E> {
+        if self.surface_throttles && err.throttle().is_some() {
+            return self.fail(CallErrorKind::Protocol(err), false);
+        }
         match self.budget.decide(Failure::Answer(&err), idempotent, now) {
             RetryDecision::RetryAfter(wait) => Step::Sleep(wait),
             RetryDecision::GiveUp { outcome_unknown } => {

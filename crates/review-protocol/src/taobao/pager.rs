@@ -74,6 +74,40 @@ impl TradeRatePager {
         page.rates
     }
 
+    /// Appends to `out` the pages that follow when the window holds `count` rates and the
+    /// gateway's `has_next` is exact (at most `max` in all in `out`); returns whether they end
+    /// the window.
+    pub(crate) fn predict(
+        &self,
+        count: Option<u64>,
+        max: usize,
+        out: &mut Vec<SearchTradeRates>,
+    ) -> bool {
+        let Some(first) = self.next_page else {
+            return true;
+        };
+        let last = count.map(|count| {
+            let pages = count.div_ceil(u64::from(self.page_size)).max(1);
+            u32::try_from(pages).unwrap_or(MAX_PAGE_NO).min(MAX_PAGE_NO)
+        });
+        let mut page_no = first;
+        loop {
+            if out.len() >= max {
+                return false;
+            }
+            let mut query = self.query.clone();
+            query.page_no = Some(page_no);
+            query.page_size = Some(self.page_size);
+            query.use_has_next = Some(true);
+            out.push(query);
+            match last {
+                Some(last) if page_no < last => page_no = page_no.saturating_add(1),
+                Some(_) => return true,
+                None => return false,
+            }
+        }
+    }
+
     /// Whether the window is read.
     pub fn is_done(&self) -> bool {
         self.next_page.is_none()

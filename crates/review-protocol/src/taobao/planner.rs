@@ -134,7 +134,7 @@ use review_model::taobao::{self, Oid, Role, Tid, TradeRate, TradeRatePage, WINDO
 use super::trade_rates::{MAX_PAGE_NO, MAX_PAGE_SIZE, oldest};
 use super::{SearchTradeRates, TradeRatePager};
 use crate::window::{Window, at_second, ceil_second, floor_second};
-use crate::{BuildError, Walk};
+use crate::{BuildError, MergeStats, Walk};
 
 /// A one-second window that still counts 1500 or more: Taobao cannot be asked for the rest.
 ///
@@ -351,15 +351,7 @@ impl WindowPlanner {
     #[must_use]
     pub fn next_request(&self) -> Option<SearchTradeRates> {
         match &self.step {
-            Step::Probe(window) => {
-                let mut query = self
-                    .base
-                    .clone()
-                    .window(window.start, window.end)
-                    .page(1, 1);
-                query.use_has_next = Some(false);
-                Some(query)
-            }
+            Step::Probe(window) => Some(self.probe(*window)),
             Step::Page { pager, .. } => pager.next_request(),
             Step::Done => None,
         }
@@ -554,6 +546,17 @@ impl WindowPlanner {
         }
     }
 
+    /// The one-rate count of `window`.
+    fn probe(&self, window: Window) -> SearchTradeRates {
+        let mut query = self
+            .base
+            .clone()
+            .window(window.start, window.end)
+            .page(1, 1);
+        query.use_has_next = Some(false);
+        query
+    }
+
     /// Counts the next pending window, or ends the run.
     fn next_window(&mut self) {
         self.step = self.pending.pop().map_or(Step::Done, Step::Probe);
@@ -580,6 +583,99 @@ impl Walk for WindowPlanner {
 
     fn stats(&self) -> &PlanStats {
         WindowPlanner::stats(self)
+    }
+
+    /// A window's pages follow its count; the next window's probe follows its last page.
+    fn upcoming(&self, max: usize) -> Vec<SearchTradeRates> {
+        let mut out = Vec::new();
+        let ends = match &self.step {
+            Step::Probe(_) => {
+                out.extend(self.next_request());
+                false
+            }
+            Step::Page { pager, .. } => {
+                let count = self.stats.windows.last().and_then(|planned| planned.count);
+                pager.predict(count, max, &mut out)
+            }
+            Step::Done => false,
+        };
+        if ends
+            && out.len() < max
+            && let Some(next) = self.pending.last()
+        {
+            out.push(self.probe(*next));
+        }
+        out
+    }
+
+    /// The newest pending window, as a planner of its own at the same `now`.
+    fn split_off(&mut self) -> Option<Self> {
+        if self.pending.is_empty() {
+            return None;
+        }
+        let window = self.pending.remove(0);
+        Some(Self {
+            base: self.base.clone(),
+            now: self.now,
+            page_size: self.page_size,
+            pending: Vec::new(),
+            step: Step::Probe(window),
+            seen: HashSet::new(),
+            stats: PlanStats::empty(window),
+        })
+    }
+}
+
+impl PlanStats {
+    /// The report of a run over `window`, before anything is read.
+    fn empty(window: Window) -> Self {
+        Self {
+            requested: window,
+            range: Some(window),
+            clamped_start: None,
+            clamped_end: None,
+            expired_until: None,
+            probes: 0,
+            pages: 0,
+            splits: 0,
+            windows: Vec::new(),
+            truncated: Vec::new(),
+            page_limit_hits: Vec::new(),
+            delivered: 0,
+            duplicates: 0,
+        }
+    }
+}
+
+impl MergeStats for PlanStats {
+    /// The ranges joined, the clamps kept, the counts added, the windows in time order.
+    fn merge(&mut self, other: &Self) {
+        self.requested = Window {
+            start: self.requested.start.min(other.requested.start),
+            end: self.requested.end.max(other.requested.end),
+        };
+        self.range = match (self.range, other.range) {
+            (Some(a), Some(b)) => Some(Window {
+                start: a.start.min(b.start),
+                end: a.end.max(b.end),
+            }),
+            (a, b) => a.or(b),
+        };
+        self.clamped_start = self.clamped_start.or(other.clamped_start);
+        self.clamped_end = self.clamped_end.or(other.clamped_end);
+        self.expired_until = self.expired_until.max(other.expired_until);
+        self.probes = self.probes.saturating_add(other.probes);
+        self.pages = self.pages.saturating_add(other.pages);
+        self.splits = self.splits.saturating_add(other.splits);
+        self.delivered = self.delivered.saturating_add(other.delivered);
+        self.duplicates = self.duplicates.saturating_add(other.duplicates);
+        self.windows.extend_from_slice(&other.windows);
+        self.windows.sort_by_key(|planned| planned.window);
+        self.truncated.extend_from_slice(&other.truncated);
+        self.truncated.sort_by_key(|truncated| truncated.window);
+        self.page_limit_hits
+            .extend_from_slice(&other.page_limit_hits);
+        self.page_limit_hits.sort();
     }
 }
 

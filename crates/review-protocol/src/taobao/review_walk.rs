@@ -94,4 +94,12 @@ impl<I: FromRate> Walk for ReviewWalk<I> {
     fn stats(&self) -> &PlanStats {
         self.planner.stats()
     }
+
+    fn upcoming(&self, max: usize) -> Vec<SearchTradeRates> {
+        self.planner.upcoming(max)
+    }
+
+    fn split_off(&mut self) -> Option<Self> {
+        self.planner.split_off().map(Self::of)
+    }
 }

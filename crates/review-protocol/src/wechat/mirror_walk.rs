@@ -8,7 +8,7 @@ use review_model::mirror::Observed;
 use review_model::wechat::{CommentListPage, FilterType};
 
 use super::{CommentPager, GetCommentList, ReviewStats, ReviewWalk};
-use crate::{BuildError, Walk, Window};
+use crate::{BuildError, MergeStats, Walk, Window};
 
 /// What a [`MirrorWalk`] did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -197,5 +197,57 @@ impl Walk for MirrorWalk {
 
     fn stats(&self) -> &MirrorStats {
         &self.stats
+    }
+
+    fn upcoming(&self, max: usize) -> Vec<GetCommentList> {
+        match &self.step {
+            Step::Filter { pager, .. } => {
+                let mut out = Vec::new();
+                pager.predict(max, &mut out);
+                out
+            }
+            Step::Reviews { walk, .. } => walk.upcoming(max),
+            Step::Done => Vec::new(),
+        }
+    }
+
+    fn accepts(&self, page: &CommentListPage) -> bool {
+        match &self.step {
+            Step::Filter { pager, .. } => pager.accepts(page),
+            Step::Reviews { walk, .. } => walk.accepts(page),
+            Step::Done => true,
+        }
+    }
+
+    /// Once the filters are read: the review walk's last windows, with the same filter ids.
+    fn split_off(&mut self) -> Option<Self> {
+        let Step::Reviews {
+            walk,
+            pending,
+            revised,
+        } = &mut self.step
+        else {
+            return None;
+        };
+        let tail = walk.split_off()?;
+        Some(Self {
+            window: self.window,
+            limit: self.limit,
+            cap: self.cap,
+            step: Step::Reviews {
+                walk: Box::new(tail),
+                pending: pending.clone(),
+                revised: revised.clone(),
+            },
+            stats: MirrorStats::default(),
+        })
+    }
+}
+
+impl MergeStats for MirrorStats {
+    fn merge(&mut self, other: &Self) {
+        self.filter_pages = self.filter_pages.saturating_add(other.filter_pages);
+        self.filtered = self.filtered.saturating_add(other.filtered);
+        self.reviews.merge(&other.reviews);
     }
 }

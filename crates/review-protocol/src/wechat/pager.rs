@@ -267,6 +267,49 @@ impl CommentPager {
     pub fn query(&self) -> &GetCommentList {
         &self.query
     }
+
+    /// Whether a page fetched ahead of its turn shows the list as the pages before it did: the
+    /// same `total` (or no total to compare).
+    pub(crate) fn accepts(&self, page: &CommentListPage) -> bool {
+        match (self.total, page.total) {
+            (Some(before), Some(now)) => before == now,
+            _ => true,
+        }
+    }
+
+    /// Appends to `out` the pages that follow if each comes back full and the total stays
+    /// (at most `max` in all in `out`); returns whether they end the run.
+    pub(crate) fn predict(&self, max: usize, out: &mut Vec<GetCommentList>) -> bool {
+        if self.done {
+            return true;
+        }
+        predict_pages(&self.query, self.next_offset, self.total, max, out)
+    }
+}
+
+/// Appends to `out` the pages of `query` from `offset` on, up to `total` when it is known (at
+/// most `max` in all in `out`); returns whether they reach `total`.
+pub(crate) fn predict_pages(
+    query: &GetCommentList,
+    offset: u64,
+    total: Option<u64>,
+    max: usize,
+    out: &mut Vec<GetCommentList>,
+) -> bool {
+    let step = u64::from(query.limit.max(1));
+    let mut offset = offset;
+    loop {
+        if out.len() >= max {
+            return false;
+        }
+        out.push(query.clone().offset(offset));
+        offset = offset.saturating_add(step);
+        match total {
+            Some(total) if offset < total => {}
+            Some(_) => return true,
+            None => return false,
+        }
+    }
 }
 
 impl Walk for CommentPager {
@@ -282,6 +325,16 @@ impl Walk for CommentPager {
 
     fn feed(&mut self, page: CommentListPage) -> Vec<Comment> {
         CommentPager::feed(self, page)
+    }
+
+    fn upcoming(&self, max: usize) -> Vec<GetCommentList> {
+        let mut out = Vec::new();
+        self.predict(max, &mut out);
+        out
+    }
+
+    fn accepts(&self, page: &CommentListPage) -> bool {
+        CommentPager::accepts(self, page)
     }
 
     fn stats(&self) -> &Self {

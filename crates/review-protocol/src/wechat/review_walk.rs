@@ -9,8 +9,9 @@ use review_model::mirror::{Observed, ReviewState};
 use review_model::wechat::{Comment, CommentListPage, FilterType};
 use review_model::{CommentId, Review};
 
+use super::pager::predict_pages;
 use super::{CommentPager, GetCommentList};
-use crate::{BuildError, Walk, Window};
+use crate::{BuildError, MergeStats, Walk, Window};
 
 /// The most comments one window holds before it is halved: the memory bound.
 pub const WINDOW_CAP: u64 = 5_000;
@@ -41,6 +42,8 @@ enum Step {
     /// The next page of the window's awaiting-reply listing.
     Awaiting {
         window: Window,
+        /// The window's count, when it was probed: how many pages its listing has.
+        count: Option<u64>,
         pager: CommentPager,
         ids: HashSet<CommentId>,
     },
@@ -184,12 +187,12 @@ impl<I: FromComment> ReviewWalk<I> {
         if window.seconds() > 1 {
             self.step = Step::Probe(window);
         } else {
-            self.read(window);
+            self.read(window, None);
         }
     }
 
     /// Starts reading `window`: its awaiting-reply ids first, unless that is the listing.
-    fn read(&mut self, window: Window) {
+    fn read(&mut self, window: Window, count: Option<u64>) {
         self.stats.windows = self.stats.windows.saturating_add(1);
         let listing = self.query.filter;
         if listing == Some(FilterType::AwaitingReply) {
@@ -200,6 +203,7 @@ impl<I: FromComment> ReviewWalk<I> {
             Some(pager) => {
                 self.step = Step::Awaiting {
                     window,
+                    count,
                     pager,
                     ids: HashSet::new(),
                 }
@@ -224,6 +228,35 @@ impl<I: FromComment> ReviewWalk<I> {
         CommentPager::new(query).ok()
     }
 
+    /// The listing's pages of `window` after its awaiting-reply ids; how many follows from
+    /// the count only when the listing is the whole window's.
+    fn predict_listing(
+        &self,
+        window: Window,
+        count: Option<u64>,
+        max: usize,
+        out: &mut Vec<GetCommentList>,
+    ) -> bool {
+        let Some(pager) = self.pager(window, self.query.filter) else {
+            return false;
+        };
+        let total = count.filter(|_| self.query.filter == Some(FilterType::All));
+        predict_pages(pager.query(), 0, total, max, out)
+    }
+
+    /// The first request of `window` once it is the walk's turn.
+    fn first_request(&self, window: Window) -> Option<GetCommentList> {
+        if window.seconds() > 1 {
+            return Some(probe(window));
+        }
+        let filter = if self.query.filter == Some(FilterType::AwaitingReply) {
+            self.query.filter
+        } else {
+            Some(FilterType::AwaitingReply)
+        };
+        self.pager(window, filter)?.next_request()
+    }
+
     /// Counts the next pending window, or ends the run.
     fn next_window(&mut self) {
         match self.pending.pop() {
@@ -242,9 +275,9 @@ impl<I: FromComment> ReviewWalk<I> {
                     self.pending.push(older);
                     self.enter(newer);
                 }
-                None => self.read(window),
+                None => self.read(window, Some(total)),
             },
-            _ => self.read(window),
+            _ => self.read(window, total),
         }
     }
 }
@@ -257,11 +290,7 @@ impl<I: FromComment> Walk for ReviewWalk<I> {
 
     fn next_request(&self) -> Option<GetCommentList> {
         match &self.step {
-            Step::Probe(window) => Some(
-                GetCommentList::new(window.start, window.end)
-                    .filter(FilterType::All)
-                    .limit(1),
-            ),
+            Step::Probe(window) => Some(probe(*window)),
             Step::Awaiting { pager, .. } | Step::Listing { pager, .. } => pager.next_request(),
             Step::Done => None,
         }
@@ -277,6 +306,7 @@ impl<I: FromComment> Walk for ReviewWalk<I> {
             }
             Step::Awaiting {
                 window,
+                count,
                 mut pager,
                 mut ids,
             } => {
@@ -287,7 +317,12 @@ impl<I: FromComment> Walk for ReviewWalk<I> {
                 if pager.is_done() {
                     self.list(window, Some(ids));
                 } else {
-                    self.step = Step::Awaiting { window, pager, ids };
+                    self.step = Step::Awaiting {
+                        window,
+                        count,
+                        pager,
+                        ids,
+                    };
                 }
                 Vec::new()
             }
@@ -321,4 +356,76 @@ impl<I: FromComment> Walk for ReviewWalk<I> {
     fn stats(&self) -> &ReviewStats {
         &self.stats
     }
+
+    /// A window's pages follow its count; the next window's first request follows its last
+    /// page.
+    fn upcoming(&self, max: usize) -> Vec<GetCommentList> {
+        let mut out = Vec::new();
+        let ends = match &self.step {
+            Step::Probe(window) => {
+                out.push(probe(*window));
+                false
+            }
+            Step::Awaiting {
+                window,
+                count,
+                pager,
+                ..
+            } => {
+                pager.predict(max, &mut out) && self.predict_listing(*window, *count, max, &mut out)
+            }
+            Step::Listing { pager, .. } => pager.predict(max, &mut out),
+            Step::Done => false,
+        };
+        if ends
+            && out.len() < max
+            && let Some(next) = self.pending.last()
+        {
+            out.extend(self.first_request(*next));
+        }
+        out
+    }
+
+    fn accepts(&self, page: &CommentListPage) -> bool {
+        match &self.step {
+            Step::Awaiting { pager, .. } | Step::Listing { pager, .. } => pager.accepts(page),
+            Step::Probe(_) | Step::Done => true,
+        }
+    }
+
+    /// The oldest pending window, as a walk of its own.
+    fn split_off(&mut self) -> Option<Self> {
+        if self.pending.is_empty() {
+            return None;
+        }
+        let window = self.pending.remove(0);
+        let mut walk = Self {
+            query: self.query.clone(),
+            cap: self.cap,
+            pending: Vec::new(),
+            step: Step::Done,
+            stats: ReviewStats::default(),
+            items: PhantomData,
+        };
+        walk.enter(window);
+        Some(walk)
+    }
+}
+
+impl MergeStats for ReviewStats {
+    fn merge(&mut self, other: &Self) {
+        self.probes = self.probes.saturating_add(other.probes);
+        self.splits = self.splits.saturating_add(other.splits);
+        self.windows = self.windows.saturating_add(other.windows);
+        self.pages = self.pages.saturating_add(other.pages);
+        self.reviews = self.reviews.saturating_add(other.reviews);
+        self.largest_awaiting = self.largest_awaiting.max(other.largest_awaiting);
+    }
+}
+
+/// The one-comment count of `window`.
+fn probe(window: Window) -> GetCommentList {
+    GetCommentList::new(window.start, window.end)
+        .filter(FilterType::All)
+        .limit(1)
 }

@@ -10,6 +10,7 @@ use crate::drive::{self, Machine};
 use crate::error::ClientError;
 use crate::methods::endpoint_methods;
 use crate::pager::pager_methods;
+use crate::route::Throttles;
 use crate::run::{Action, Run};
 use crate::transport::BlockingTransport;
 
@@ -70,7 +71,15 @@ impl<T: BlockingTransport> BlockingClient<T> {
         &self,
         endpoint: &E,
     ) -> Result<E::Output, ClientError> {
-        self.run(drive::wechat(&self.config, endpoint)?)
+        self.wechat_with(endpoint, Throttles::Retry)
+    }
+
+    pub(crate) fn wechat_with<E: Endpoint<Context = WechatContext>>(
+        &self,
+        endpoint: &E,
+        throttles: Throttles,
+    ) -> Result<E::Output, ClientError> {
+        self.run(drive::wechat(&self.config, endpoint, throttles)?)
     }
 
     /// Runs any fw199 endpoint, signed at each attempt, with retries.
@@ -78,7 +87,15 @@ impl<T: BlockingTransport> BlockingClient<T> {
         &self,
         endpoint: &E,
     ) -> Result<E::Output, ClientError> {
-        self.run(drive::fw199(&self.config, endpoint)?)
+        self.fw199_with(endpoint, Throttles::Retry)
+    }
+
+    pub(crate) fn fw199_with<E: Endpoint<Context = Fw199Context>>(
+        &self,
+        endpoint: &E,
+        throttles: Throttles,
+    ) -> Result<E::Output, ClientError> {
+        self.run(drive::fw199(&self.config, endpoint, throttles)?)
     }
 
     endpoint_methods!(;);

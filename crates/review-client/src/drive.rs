@@ -4,13 +4,14 @@
 
 use std::hash::{BuildHasher, RandomState};
 
-use review_protocol::call::{self, Answer, Fw199Call, Unanswered, WechatCall};
+use review_protocol::call::{self, Answer, Call, Fw199Call, Unanswered, WechatCall};
 use review_protocol::taobao::Fw199Context;
 use review_protocol::wechat::WechatContext;
 use review_protocol::{BuildError, Endpoint};
 
 use crate::config::ClientConfig;
 use crate::error::{ClientError, ErrorKind};
+use crate::route::Throttles;
 use crate::transport::{HttpResult, TransportError};
 
 /// The protocol's machine, over this crate's transport error.
@@ -33,17 +34,28 @@ fn missing(endpoint: &'static str, platform: &'static str) -> ClientError {
     ClientError::new(endpoint, ErrorKind::Protocol(err.into()), 0, false)
 }
 
+impl Throttles {
+    fn apply<C: Call>(self, machine: Machine<'_, C>) -> Machine<'_, C> {
+        match self {
+            Self::Retry => machine,
+            Self::Surface => machine.surface_throttles(),
+        }
+    }
+}
+
 /// The machine of a WeChat call, with the configured token store.
 pub(crate) fn wechat<'a, E: Endpoint<Context = WechatContext>>(
     config: &'a ClientConfig,
     endpoint: &'a E,
+    throttles: Throttles,
 ) -> Result<Machine<'a, WechatCall<'a, E>>, ClientError> {
     let Some(side) = &config.wechat else {
         return Err(missing(endpoint.name(), "WeChat"));
     };
     let call = WechatCall::new(endpoint, &side.base_url);
-    let machine =
-        Machine::new(call, config.retry, seed()).with_tokens(side.tokens.as_ref(), &side.base_url);
+    let machine = throttles.apply(
+        Machine::new(call, config.retry, seed()).with_tokens(side.tokens.as_ref(), &side.base_url),
+    );
     Ok(match &side.shared {
         Some(shared) => {
             let owner = (u128::from(seed()) << 64) | u128::from(seed());
@@ -57,12 +69,13 @@ pub(crate) fn wechat<'a, E: Endpoint<Context = WechatContext>>(
 pub(crate) fn fw199<'a, E: Endpoint<Context = Fw199Context>>(
     config: &'a ClientConfig,
     endpoint: &'a E,
+    throttles: Throttles,
 ) -> Result<Machine<'a, Fw199Call<'a, E>>, ClientError> {
     let Some(side) = &config.fw199 else {
         return Err(missing(endpoint.name(), "fw199"));
     };
     let call = Fw199Call::new(endpoint, &side.context);
-    Ok(Machine::new(call, config.retry, seed()))
+    Ok(throttles.apply(Machine::new(call, config.retry, seed())))
 }
 
 /// A transport's result as the machine takes it: only a refused connection counts as not sent.

@@ -12,6 +12,7 @@
 //! threads, or any closure.
 
 mod blocking;
+mod concurrent;
 mod config;
 mod drive;
 mod error;
@@ -26,12 +27,15 @@ mod trace;
 mod transport;
 
 pub use blocking::BlockingClient;
+pub use concurrent::{ConcurrentPager, Walked};
 pub use config::ClientConfig;
 pub use error::{ClientError, ErrorKind};
 pub use nonblocking::AsyncClient;
 pub use pager::Pager;
 pub use requests::{Paged, RateRange, TaobaoMirror, TaobaoReviews, WechatMirror, WechatReviews};
 pub use route::Route;
+#[doc(hidden)]
+pub use route::Throttles;
 #[doc(inline)]
 pub use tokens::{
     BoxStoreFuture, FileBackend, FileStoreError, MemoryBackend, MemoryTokenStore, TokenBackend,

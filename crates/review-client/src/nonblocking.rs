@@ -10,6 +10,7 @@ use crate::drive::{self, Machine};
 use crate::error::ClientError;
 use crate::methods::endpoint_methods;
 use crate::pager::pager_methods;
+use crate::route::Throttles;
 use crate::run::{Action, Run};
 use crate::transport::AsyncTransport;
 
@@ -49,12 +50,26 @@ impl<T: AsyncTransport> AsyncClient<T> {
         }
     }
 
+    /// Waits with the transport's timer.
+    pub(crate) async fn sleep(&self, duration: std::time::Duration) {
+        self.transport.sleep(duration).await;
+    }
+
     /// Runs any WeChat endpoint with a token, retries and refreshes.
     pub async fn wechat<E: Endpoint<Context = WechatContext>>(
         &self,
         endpoint: &E,
     ) -> Result<E::Output, ClientError> {
-        self.run(drive::wechat(&self.config, endpoint)?).await
+        self.wechat_with(endpoint, Throttles::Retry).await
+    }
+
+    pub(crate) async fn wechat_with<E: Endpoint<Context = WechatContext>>(
+        &self,
+        endpoint: &E,
+        throttles: Throttles,
+    ) -> Result<E::Output, ClientError> {
+        self.run(drive::wechat(&self.config, endpoint, throttles)?)
+            .await
     }
 
     /// Runs any fw199 endpoint, signed at each attempt, with retries.
@@ -62,7 +77,16 @@ impl<T: AsyncTransport> AsyncClient<T> {
         &self,
         endpoint: &E,
     ) -> Result<E::Output, ClientError> {
-        self.run(drive::fw199(&self.config, endpoint)?).await
+        self.fw199_with(endpoint, Throttles::Retry).await
+    }
+
+    pub(crate) async fn fw199_with<E: Endpoint<Context = Fw199Context>>(
+        &self,
+        endpoint: &E,
+        throttles: Throttles,
+    ) -> Result<E::Output, ClientError> {
+        self.run(drive::fw199(&self.config, endpoint, throttles)?)
+            .await
     }
 
     endpoint_methods!(async; .await);

@@ -18,6 +18,17 @@ mod sealed {
     impl Sealed for review_protocol::taobao::Fw199Context {}
 }
 
+/// How a call meets a throttle: retried within its own budget, or handed back at once to a
+/// caller that paces many calls together (a concurrent walk).
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Throttles {
+    /// Retried like any failure that may pass.
+    Retry,
+    /// Handed back at once.
+    Surface,
+}
+
 /// A platform the clients can send to: [`WechatContext`] or [`Fw199Context`]. Sealed.
 pub trait Route: sealed::Sealed + Sized {
     /// Sends `endpoint` through the blocking client.
@@ -25,6 +36,7 @@ pub trait Route: sealed::Sealed + Sized {
     fn blocking<T: BlockingTransport, E: Endpoint<Context = Self>>(
         client: &BlockingClient<T>,
         endpoint: &E,
+        throttles: Throttles,
     ) -> Result<E::Output, ClientError>;
 
     /// Sends `endpoint` through the async client.
@@ -32,6 +44,7 @@ pub trait Route: sealed::Sealed + Sized {
     fn nonblocking<'a, T: AsyncTransport, E: Endpoint<Context = Self> + Sync>(
         client: &'a AsyncClient<T>,
         endpoint: &'a E,
+        throttles: Throttles,
     ) -> impl Future<Output = Result<E::Output, ClientError>> + Send + 'a
     where
         E::Output: Send;
@@ -41,18 +54,20 @@ impl Route for WechatContext {
     fn blocking<T: BlockingTransport, E: Endpoint<Context = Self>>(
         client: &BlockingClient<T>,
         endpoint: &E,
+        throttles: Throttles,
     ) -> Result<E::Output, ClientError> {
-        client.wechat(endpoint)
+        client.wechat_with(endpoint, throttles)
     }
 
     fn nonblocking<'a, T: AsyncTransport, E: Endpoint<Context = Self> + Sync>(
         client: &'a AsyncClient<T>,
         endpoint: &'a E,
+        throttles: Throttles,
     ) -> impl Future<Output = Result<E::Output, ClientError>> + Send + 'a
     where
         E::Output: Send,
     {
-        client.wechat(endpoint)
+        client.wechat_with(endpoint, throttles)
     }
 }
 
@@ -60,17 +75,19 @@ impl Route for Fw199Context {
     fn blocking<T: BlockingTransport, E: Endpoint<Context = Self>>(
         client: &BlockingClient<T>,
         endpoint: &E,
+        throttles: Throttles,
     ) -> Result<E::Output, ClientError> {
-        client.fw199(endpoint)
+        client.fw199_with(endpoint, throttles)
     }
 
     fn nonblocking<'a, T: AsyncTransport, E: Endpoint<Context = Self> + Sync>(
         client: &'a AsyncClient<T>,
         endpoint: &'a E,
+        throttles: Throttles,
     ) -> impl Future<Output = Result<E::Output, ClientError>> + Send + 'a
     where
         E::Output: Send,
     {
-        client.fw199(endpoint)
+        client.fw199_with(endpoint, throttles)
     }
 }

@@ -5,7 +5,7 @@ use review_protocol::{Endpoint, Walk};
 use super::{Next, Pager};
 use crate::blocking::BlockingClient;
 use crate::error::ClientError;
-use crate::route::Route;
+use crate::route::{Route, Throttles};
 use crate::transport::BlockingTransport;
 
 impl<T, W> Iterator for Pager<'_, BlockingClient<T>, W>
@@ -21,7 +21,7 @@ where
             match self.next_step() {
                 Next::Item(item) => return Some(Ok(item)),
                 Next::Fetch(request) => {
-                    let page = Route::blocking(self.client, &request);
+                    let page = Route::blocking(self.client, &request, Throttles::Retry);
                     if let Err(err) = self.fed(page) {
                         return Some(Err(err));
                     }

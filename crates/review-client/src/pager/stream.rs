@@ -10,7 +10,7 @@ use review_protocol::{Endpoint, Walk};
 use super::{Next, Pager};
 use crate::error::ClientError;
 use crate::nonblocking::AsyncClient;
-use crate::route::Route;
+use crate::route::{Route, Throttles};
 use crate::transport::AsyncTransport;
 
 impl<'c, T, W> Stream for Pager<'c, AsyncClient<T>, W>
@@ -38,7 +38,7 @@ where
                 Next::Fetch(request) => {
                     let client = this.client;
                     this.in_flight = Some(Box::pin(async move {
-                        Route::nonblocking(client, &request).await
+                        Route::nonblocking(client, &request, Throttles::Retry).await
                     }));
                 }
                 Next::Done => return Poll::Ready(None),

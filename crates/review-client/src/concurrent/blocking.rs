@@ -1,0 +1,174 @@
+//! The concurrent walk on the blocking client: the scheduler on the caller's thread, the
+//! requests on worker threads of a scope (started as the walk needs them, at most the limit
+//! in flight), the items handed to the caller's closure in order.
+
+use std::ops::ControlFlow;
+use std::sync::{Mutex, PoisonError, mpsc};
+use std::time::Duration;
+
+use jiff::Timestamp;
+use review_protocol::concurrent::{Concurrency, Concurrent, Next, Ticket};
+use review_protocol::{Endpoint, MergeStats, Walk};
+
+use super::{Walked, throttle};
+use crate::blocking::BlockingClient;
+use crate::error::ClientError;
+use crate::requests::Paged;
+use crate::route::{Route, Throttles};
+use crate::transport::BlockingTransport;
+
+impl<T: BlockingTransport> BlockingClient<T> {
+    /// Every item of `request`'s walk, with up to `settings` requests in flight, handed to
+    /// `each` in the walk's own order (exactly the items, and the order, of
+    /// [`pager`](Self::pager)). `each` returns [`ControlFlow::Break`] to stop early (the
+    /// requests in flight are finished, not waited for by the caller's items).
+    ///
+    /// The requests run on scoped threads of this call, as many as are in flight at once; a
+    /// throttle slows the walk down as a whole (see `review_protocol::concurrent`). The first
+    /// failure that is not a throttle ends the walk with it.
+    ///
+    /// ```no_run
+    /// # fn demo<T: review_client::BlockingTransport>(client: review_client::BlockingClient<T>) -> Result<(), review_client::ClientError> {
+    /// use std::ops::ControlFlow;
+    /// use review_client::WechatReviews;
+    /// use review_protocol::concurrent::Concurrency;
+    ///
+    /// let now = jiff::Timestamp::now();
+    /// let since = now - jiff::SignedDuration::from_hours(24 * 30);
+    /// let walked = client.for_each_concurrent(WechatReviews::new(since, now), Concurrency::new(8), |review| {
+    ///     println!("{} replied: {}", review.id, review.replied);
+    ///     ControlFlow::Continue(())
+    /// })?;
+    /// println!("{} requests, {} lanes", walked.concurrency.sent, walked.concurrency.lanes);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn for_each_concurrent<R, F>(
+        &self,
+        request: R,
+        settings: Concurrency,
+        each: F,
+    ) -> Result<Walked<<R::Walk as Walk>::Stats>, ClientError>
+    where
+        R: Paged,
+        R::Walk: Walk,
+        <R::Walk as Walk>::Request: PartialEq + Clone + Send,
+        <R::Walk as Walk>::Page: Send,
+        <R::Walk as Walk>::Stats: MergeStats + Clone,
+        <<R::Walk as Walk>::Request as Endpoint>::Context: Route,
+        F: FnMut(<R::Walk as Walk>::Item) -> ControlFlow<()>,
+    {
+        let walk = request.walk(self.config(), Timestamp::now())?;
+        let mut walk = Concurrent::new(walk, settings);
+        let (jobs, queue) = mpsc::channel::<(Ticket, <R::Walk as Walk>::Request)>();
+        let queue = Mutex::new(queue);
+        let (answers, inbox) = mpsc::channel();
+        let outcome = std::thread::scope(|scope| {
+            let mut workers = 0_usize;
+            let mut each = each;
+            let mut drive = || -> Result<(), ClientError> {
+                loop {
+                    match walk.next(Timestamp::now()) {
+                        Next::Send(ticket, request) => {
+                            if workers < walk.in_flight() {
+                                let (queue, answers) = (&queue, answers.clone());
+                                std::thread::Builder::new()
+                                    .name("review-walk".to_owned())
+                                    .spawn_scoped(scope, move || work(self, queue, &answers))
+                                    .map_err(|err| spawn_failed(&err))?;
+                                workers += 1;
+                            }
+                            // A worker holds the queue until the walk drops it.
+                            if jobs.send((ticket, request)).is_err() {
+                                return Ok(());
+                            }
+                        }
+                        Next::Wait { until } => {
+                            let answer = match until {
+                                None => inbox.recv().ok(),
+                                Some(until) => {
+                                    let wait = until.duration_since(Timestamp::now());
+                                    let wait = Duration::try_from(wait).unwrap_or_default();
+                                    inbox.recv_timeout(wait).ok()
+                                }
+                            };
+                            if let Some((ticket, result)) = answer {
+                                take(&mut walk, ticket, result)?;
+                            }
+                        }
+                        Next::Done => return Ok(()),
+                    }
+                    for item in walk.ready() {
+                        if each(item).is_break() {
+                            return Ok(());
+                        }
+                    }
+                }
+            };
+            let outcome = drive();
+            drop(jobs);
+            outcome
+        });
+        outcome?;
+        Ok(Walked {
+            walk: walk.walk_stats(),
+            concurrency: walk.stats(),
+        })
+    }
+}
+
+/// A worker: sends what the queue holds until the walk drops it.
+fn work<T, R>(
+    client: &BlockingClient<T>,
+    queue: &Mutex<mpsc::Receiver<(Ticket, R)>>,
+    answers: &mpsc::Sender<(Ticket, Result<R::Output, ClientError>)>,
+) where
+    T: BlockingTransport,
+    R: Endpoint,
+    R::Context: Route,
+{
+    loop {
+        let job = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
+        let Ok((ticket, request)) = job else {
+            return;
+        };
+        let result = Route::blocking(client, &request, Throttles::Surface);
+        if answers.send((ticket, result)).is_err() {
+            return;
+        }
+    }
+}
+
+/// Feeds one result to the walk: a page, a throttle, or the failure that ends it.
+fn take<W>(
+    walk: &mut Concurrent<W>,
+    ticket: Ticket,
+    result: Result<W::Page, ClientError>,
+) -> Result<(), ClientError>
+where
+    W: Walk,
+    W::Request: PartialEq + Clone,
+    W::Stats: MergeStats + Clone,
+{
+    match result {
+        Ok(page) => {
+            walk.answered(ticket, page);
+            Ok(())
+        }
+        Err(err) => match throttle(&err) {
+            Some(kind) if walk.refused(ticket, kind, Timestamp::now()) => Ok(()),
+            _ => Err(err),
+        },
+    }
+}
+
+fn spawn_failed(err: &std::io::Error) -> ClientError {
+    let err =
+        review_protocol::BuildError::new("concurrency", format!("cannot start a thread: {err}"));
+    ClientError::new(
+        "walk",
+        crate::error::ErrorKind::Protocol(err.into()),
+        0,
+        false,
+    )
+}

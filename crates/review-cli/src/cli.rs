@@ -417,6 +417,31 @@ pub(crate) struct ExportArgs {
     /// Write here instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub(crate) out: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) pace: PaceArgs,
+}
+
+/// How hard a walk may press the platforms.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct PaceArgs {
+    /// Requests in flight per platform at most (1 reads one page at a time). A throttle
+    /// (WeChat 45011 or -1) halves it and waits; answers grow it back.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 8,
+        env = "REVIEWS_CONCURRENCY",
+        value_parser = concurrency,
+        allow_negative_numbers = true
+    )]
+    pub(crate) concurrency: usize,
+}
+
+impl PaceArgs {
+    /// The walks' bounds.
+    pub(crate) fn settings(&self) -> review_protocol::concurrent::Concurrency {
+        review_protocol::concurrent::Concurrency::new(self.concurrency)
+    }
 }
 
 /// Where the local mirror is.
@@ -622,6 +647,10 @@ fn count_in(text: &str, range: std::ops::RangeInclusive<u64>, what: &str) -> Res
     } else {
         Err(out_of_range())
     }
+}
+
+fn concurrency(text: &str) -> Result<usize, String> {
+    count_in(text, 1..=64, "a number of requests in flight").map(|n| n as usize)
 }
 
 fn comments(text: &str) -> Result<usize, String> {

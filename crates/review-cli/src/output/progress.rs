@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-/// A spinner with a count, or nothing.
+/// A spinner with a count, or nothing; clones draw on the same spinner (a platform read on
+/// another thread counts on it too).
+#[derive(Clone)]
 pub(crate) struct Progress(Option<ProgressBar>);
 
 impl Progress {

@@ -2,7 +2,11 @@
 //!
 //! Memory stays flat whatever the range: records are written as they arrive, never collected;
 //! both platforms are read through the client's review walks, WeChat in windows of bounded
-//! size, Taobao through its window planner; this module only writes. Ctrl-C stops after the current record and leaves complete lines.
+//! size, Taobao through its window planner, each with up to `--concurrency` pages in flight;
+//! this module only writes. Both platforms are read at once: WeChat's records go to the
+//! output as they come, Taobao's to a spool (an unnamed temporary file) that follows them, so
+//! the output is WeChat's reviews, newest first, then Taobao's, window by window, whatever
+//! the timing. Ctrl-C stops after the current record and leaves complete lines.
 
 mod out_file;
 mod taobao;
@@ -11,21 +15,23 @@ mod writer;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 use review_model::{Platform, Review};
+use review_protocol::concurrent::Concurrency;
 
 use crate::cli::{ExportArgs, PlatformChoice};
 use crate::error::{CliError, CliResult};
 use crate::interrupt;
 use crate::output::progress::Progress;
-use crate::setup::Session;
+use crate::setup::{Fw199, Session, Wechat};
 use crate::time;
 
 use self::out_file::OutFile;
-use self::writer::RecordWriter;
+use self::writer::{RecordWriter, Spool};
 
 /// Why an export stopped early.
 enum Halt {
@@ -128,6 +134,18 @@ impl Export {
         self.check()
     }
 
+    /// Appends the records of a spool (Taobao's, read while WeChat's were written).
+    fn append(&mut self, spool: Spool) -> Result<(), Halt> {
+        let mut sink = self.sink();
+        if sink.finished.is_some() {
+            return Err(Halt::Interrupted);
+        }
+        let records = sink.writer.append(spool).map_err(Halt::Write)?;
+        sink.taobao = sink.taobao.saturating_add(records);
+        drop(sink);
+        self.check()
+    }
+
     /// Stops here if Ctrl-C was pressed.
     fn check(&self) -> Result<(), Halt> {
         if interrupt::requested() {
@@ -195,14 +213,7 @@ pub(crate) fn run(args: &ExportArgs, session: &Session) -> CliResult {
         progress: Progress::start(args.out.is_some(), "exported"),
     };
     let mut notes = Vec::new();
-    let walked = walk(
-        args.platform,
-        session,
-        since,
-        until,
-        &mut export,
-        &mut notes,
-    );
+    let walked = walk(args, session, (since, until), &mut export, &mut notes);
     export.progress.clear();
     let mut sink = export.sink();
     match walked {
@@ -231,26 +242,108 @@ pub(crate) fn run(args: &ExportArgs, session: &Session) -> CliResult {
     }
 }
 
-/// Reads the chosen platforms in turn: WeChat, then Taobao.
+/// Reads the chosen platforms: both at once when both are asked for.
 fn walk(
-    platform: PlatformChoice,
+    args: &ExportArgs,
     session: &Session,
-    since: Timestamp,
-    until: Timestamp,
+    range: (Timestamp, Timestamp),
     export: &mut Export,
     notes: &mut Vec<String>,
 ) -> Result<(), Halt> {
-    if matches!(platform, PlatformChoice::Wechat | PlatformChoice::All) {
-        let side = session.wechat().map_err(Halt::Failed)?;
-        export.progress.platform("WeChat");
-        wechat::export(side, since, until, export)?;
+    let (since, until) = range;
+    let settings = args.pace.settings();
+    let wechat = matches!(args.platform, PlatformChoice::Wechat | PlatformChoice::All)
+        .then(|| session.wechat())
+        .transpose()
+        .map_err(Halt::Failed)?;
+    let fw199 = matches!(args.platform, PlatformChoice::Taobao | PlatformChoice::All)
+        .then(|| session.fw199())
+        .transpose()
+        .map_err(Halt::Failed)?;
+    export.check()?;
+    match (wechat, fw199) {
+        (Some(wechat), Some(fw199)) => {
+            notes.extend(both(wechat, fw199, range, args.format, settings, export)?);
+            Ok(())
+        }
+        (Some(wechat), None) => {
+            export.progress.platform("WeChat");
+            wechat::export(wechat, since, until, settings, &mut |r| export.emit(r))
+        }
+        (None, Some(fw199)) => {
+            export.progress.platform("Taobao");
+            let read = taobao::export(fw199, since, until, settings, &mut |r| export.emit(r))?;
+            notes.extend(read);
+            Ok(())
+        }
+        (None, None) => Ok(()),
     }
-    if matches!(platform, PlatformChoice::Taobao | PlatformChoice::All) {
-        let side = session.fw199().map_err(Halt::Failed)?;
-        export.progress.platform("Taobao");
-        notes.extend(taobao::export(side, since, until, export)?);
+}
+
+/// Reads both platforms at once: WeChat's records to the output, Taobao's to a spool on a
+/// thread of its own, appended once WeChat is done. A failure of either stops the other.
+fn both(
+    wechat: &Wechat,
+    fw199: &Fw199,
+    (since, until): (Timestamp, Timestamp),
+    format: crate::cli::ExportFormat,
+    settings: Concurrency,
+    export: &mut Export,
+) -> Result<Vec<String>, Halt> {
+    export.progress.platform("WeChat and Taobao");
+    let mut spool = Spool::new(format).map_err(|err| {
+        Halt::Failed(CliError::runtime(format!(
+            "cannot make a temporary file for Taobao's reviews: {err}"
+        )))
+    })?;
+    let stop = AtomicBool::new(false);
+    let progress = export.progress.clone();
+    let (read, taobao) = std::thread::scope(|scope| {
+        let taobao = std::thread::Builder::new()
+            .name("taobao-export".to_owned())
+            .spawn_scoped(scope, || {
+                let read = taobao::export(fw199, since, until, settings, &mut |review| {
+                    if stop.load(Ordering::Relaxed) || interrupt::requested() {
+                        return Err(Halt::Interrupted);
+                    }
+                    spool.write(review).map_err(Halt::Write)?;
+                    progress.inc();
+                    Ok(())
+                });
+                if read.is_err() {
+                    stop.store(true, Ordering::Relaxed);
+                }
+                read
+            });
+        let read = wechat::export(wechat, since, until, settings, &mut |review| {
+            if stop.load(Ordering::Relaxed) {
+                return Err(Halt::Interrupted);
+            }
+            export.emit(review)
+        });
+        if read.is_err() {
+            stop.store(true, Ordering::Relaxed);
+        }
+        let taobao = match taobao {
+            Ok(handle) => handle.join().unwrap_or_else(|_| {
+                Err(Halt::Failed(CliError::runtime(
+                    "the Taobao reader stopped unexpectedly",
+                )))
+            }),
+            Err(err) => Err(Halt::Failed(CliError::runtime(format!(
+                "cannot start the Taobao reader: {err}"
+            )))),
+        };
+        (read, taobao)
+    });
+    // The first real failure is the one to report: a stop is only its echo on the other side.
+    match (read, taobao) {
+        (Ok(()), Ok(notes)) => {
+            export.append(spool)?;
+            Ok(notes)
+        }
+        (Err(Halt::Interrupted), Err(halt)) | (Err(halt), _) | (Ok(()), Err(halt)) => Err(halt),
     }
-    Ok(())
 }
 
 /// A closed stdout (`reviews export | head`) ends the export quietly; any other write error

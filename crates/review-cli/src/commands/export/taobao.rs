@@ -1,36 +1,52 @@
 //! Taobao's side of the export: the client's review walk runs the window planner over the
-//! range (split under the 1500-result cap, clamped to the last 180 days) and each rate becomes
-//! a record as it comes.
+//! range (split under the 1500-result cap, clamped to the last 180 days), several pages in
+//! flight (see `review_protocol::concurrent`), and each rate becomes a record as it comes, in
+//! the walk's own order.
+
+use std::ops::ControlFlow;
 
 use jiff::Timestamp;
 use review_client::{RateRange, TaobaoReviews};
+use review_model::Review;
+use review_protocol::concurrent::Concurrency;
 
-use super::{Export, Halt};
+use super::Halt;
 use crate::error::CliError;
 use crate::setup::Fw199;
 
 /// Rates per page (the gateway allows up to 150; 100 keeps answers small).
 const PAGE_SIZE: u32 = 100;
 
-/// Writes every rate of `[since, until]`; returns the notes for the summary line (windows
-/// split, seconds truncated at the cap, the range clamped to 180 days).
+/// Hands every rate of `[since, until]` to `emit`; returns the notes for the summary line
+/// (windows split, seconds truncated at the cap, the range clamped to 180 days).
 pub(super) fn export(
     side: &Fw199,
     since: Timestamp,
     until: Timestamp,
-    export: &mut Export,
+    settings: Concurrency,
+    emit: &mut dyn FnMut(&Review) -> Result<(), Halt>,
 ) -> Result<Vec<String>, Halt> {
     let failed = |err: &review_client::ClientError| Halt::Failed(CliError::client(err, &side.host));
     let range = RateRange::new(since, until).page_size(PAGE_SIZE);
-    let mut reviews = side
+    let mut halted = None;
+    let walked = side
         .client
-        .reviews(TaobaoReviews::from(range))
-        .map_err(|e| failed(&e))?;
-    export.check()?;
-    for review in reviews.by_ref() {
-        export.emit(&review.map_err(|e| failed(&e))?)?;
+        .for_each_concurrent(TaobaoReviews::from(range), settings, |review| {
+            match emit(&review) {
+                Ok(()) => ControlFlow::Continue(()),
+                Err(halt) => {
+                    halted = Some(halt);
+                    ControlFlow::Break(())
+                }
+            }
+        });
+    if let Some(halt) = halted {
+        return Err(halt);
     }
-    let stats = reviews.stats();
+    let walked = walked.map_err(|e| failed(&e))?;
+    let Some(stats) = walked.walk else {
+        return Ok(Vec::new());
+    };
     let mut notes = Vec::new();
     notes.push(match stats.splits {
         1 => "1 Taobao window split".to_owned(),

@@ -1,36 +1,59 @@
 //! WeChat's side of the export: the client's review walk reads the range in windows of
 //! bounded size, with `replied` joined from each window's awaiting-reply listing (see
-//! `review_protocol::wechat::ReviewWalk`), and each review becomes a record as it comes.
+//! `review_protocol::wechat::ReviewWalk`), several pages in flight (see
+//! `review_protocol::concurrent`), and each review becomes a record as it comes, in the walk's
+//! own order.
+
+use std::ops::ControlFlow;
 
 use jiff::Timestamp;
 use review_client::{ClientError, WechatReviews};
+use review_model::Review;
+use review_protocol::concurrent::Concurrency;
 
-use super::{Export, Halt};
+use super::Halt;
 use crate::setup::Wechat;
 
-/// Writes every comment of `[since, until]`, newest first.
+/// Hands every comment of `[since, until]` to `emit`, newest first.
 pub(super) fn export(
     side: &Wechat,
     since: Timestamp,
     until: Timestamp,
-    export: &mut Export,
+    settings: Concurrency,
+    emit: &mut dyn FnMut(&Review) -> Result<(), Halt>,
 ) -> Result<(), Halt> {
     let failed = |err: &ClientError| Halt::Failed(side.error(err));
-    export.check()?;
-    let mut reviews = side
-        .client
-        .reviews(WechatReviews::new(since, until))
-        .map_err(|e| failed(&e))?;
-    for review in reviews.by_ref() {
-        export.emit(&review.map_err(|e| failed(&e))?)?;
+    let mut halted = None;
+    let walked =
+        side.client
+            .for_each_concurrent(
+                WechatReviews::new(since, until),
+                settings,
+                |review| match emit(&review) {
+                    Ok(()) => ControlFlow::Continue(()),
+                    Err(halt) => {
+                        halted = Some(halt);
+                        ControlFlow::Break(())
+                    }
+                },
+            );
+    if let Some(halt) = halted {
+        return Err(halt);
     }
-    let stats = reviews.stats();
-    tracing::debug!(
-        windows = stats.windows,
-        splits = stats.splits,
-        probes = stats.probes,
-        pages = stats.pages,
-        "WeChat read"
-    );
+    let walked = walked.map_err(|e| failed(&e))?;
+    let pace = &walked.concurrency;
+    if let Some(stats) = &walked.walk {
+        tracing::debug!(
+            windows = stats.windows,
+            splits = stats.splits,
+            probes = stats.probes,
+            pages = stats.pages,
+            requests = pace.sent,
+            lanes = pace.lanes,
+            peak_in_flight = pace.peak_in_flight,
+            throttled = pace.refused,
+            "WeChat read"
+        );
+    }
     Ok(())
 }

@@ -5,7 +5,8 @@
 //! (at the end, on Ctrl-C, before reporting an API error) leaves a well-formed file. The CSV
 //! columns and cells are the ones every command shares (`output::csv`).
 
-use std::io::{self, BufWriter, Write};
+use std::fs::File;
+use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 
 use review_model::Review;
 
@@ -29,6 +30,15 @@ pub(super) struct RecordWriter {
 impl RecordWriter {
     /// A writer in `format`; CSV starts with its header line.
     pub(super) fn new(out: Box<dyn Write + Send>, format: ExportFormat) -> io::Result<Self> {
+        Self::with_header(out, format, true)
+    }
+
+    /// A writer in `format`, with CSV's header line or without it (records to follow others).
+    fn with_header(
+        out: Box<dyn Write + Send>,
+        format: ExportFormat,
+        header: bool,
+    ) -> io::Result<Self> {
         let encoder = match format {
             ExportFormat::Jsonl => Encoder::Jsonl,
             ExportFormat::Csv => Encoder::Csv,
@@ -38,7 +48,7 @@ impl RecordWriter {
             encoder,
             line: Vec::with_capacity(1024),
         };
-        if let Encoder::Csv = encoder {
+        if header && let Encoder::Csv = encoder {
             writer.csv_line(review_header())?;
         }
         Ok(writer)
@@ -79,6 +89,48 @@ impl RecordWriter {
     /// Pushes every complete line buffered so far to the file or stdout.
     pub(super) fn flush(&mut self) -> io::Result<()> {
         self.out.flush()
+    }
+
+    /// Appends a spool's lines after the records written so far; returns how many records.
+    pub(super) fn append(&mut self, spool: Spool) -> io::Result<u64> {
+        let Spool {
+            mut writer,
+            mut file,
+            records,
+        } = spool;
+        writer.flush()?;
+        drop(writer);
+        file.seek(SeekFrom::Start(0))?;
+        io::copy(&mut file, &mut self.out)?;
+        Ok(records)
+    }
+}
+
+/// Records written aside in an unnamed temporary file, to follow the main output later: a
+/// platform read at the same time as another is written, in memory bounded by the page.
+pub(super) struct Spool {
+    writer: RecordWriter,
+    file: File,
+    records: u64,
+}
+
+impl Spool {
+    /// An empty spool of records in `format` (no CSV header: they follow the output's).
+    pub(super) fn new(format: ExportFormat) -> io::Result<Self> {
+        let file = tempfile::tempfile()?;
+        let writer = RecordWriter::with_header(Box::new(file.try_clone()?), format, false)?;
+        Ok(Self {
+            writer,
+            file,
+            records: 0,
+        })
+    }
+
+    /// Appends one record.
+    pub(super) fn write(&mut self, review: &Review) -> io::Result<()> {
+        self.writer.write(review)?;
+        self.records = self.records.saturating_add(1);
+        Ok(())
     }
 }
 
@@ -129,6 +181,23 @@ mod tests {
         assert_eq!(value["id"], "18:buyer");
         assert_eq!(value["created_at"], "2021-05-21T08:32:09Z");
         assert!(text.ends_with('\n'));
+    }
+
+    #[test]
+    fn a_spool_follows_the_output_without_a_second_header() {
+        let sink = Shared::default();
+        let mut w = RecordWriter::new(Box::new(sink.clone()), ExportFormat::Csv).unwrap();
+        w.write(&review()).unwrap();
+        let mut spool = Spool::new(ExportFormat::Csv).unwrap();
+        spool.write(&review()).unwrap();
+        spool.write(&review()).unwrap();
+        assert_eq!(w.append(spool).unwrap(), 2);
+        w.flush().unwrap();
+        let bytes = sink.0.lock().unwrap().clone();
+        let mut reader = csv::Reader::from_reader(&bytes[..]);
+        let rows: Vec<_> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 3, "one header, three records");
+        assert!(rows.iter().all(|row| &row[1] == "18:buyer"));
     }
 
     #[test]

@@ -49,9 +49,11 @@ mod clock;
 mod config;
 mod credentials;
 mod error;
+mod latency;
 mod lock;
 mod routing;
 mod stats;
+mod throttle;
 mod writes;
 
 // Each platform: its own state and routes, over the leaves only.
@@ -70,11 +72,12 @@ mod router;
 
 pub use builder::SandboxBuilder;
 pub use config::{
-    DEFAULT_SEED, MAX_COMMENTS, MAX_FAULT_RATE, MAX_FORCE_REFRESH_INTERVAL, MAX_PUSH_INTERVAL,
-    MAX_PUSH_RETRY_AFTER, MAX_RATES, MAX_SLOW_RESPONSE, MAX_TOKEN_DAILY_QUOTA, MAX_TOKEN_LIFETIME,
-    MIN_PUSH_INTERVAL, MIN_PUSH_RETRY_AFTER, MIN_TOKEN_LIFETIME,
+    DEFAULT_SEED, MAX_COMMENTS, MAX_FAULT_RATE, MAX_FORCE_REFRESH_INTERVAL, MAX_LATENCY,
+    MAX_PUSH_INTERVAL, MAX_PUSH_RETRY_AFTER, MAX_QUOTA_PER_MINUTE, MAX_QUOTA_WINDOW, MAX_RATES,
+    MAX_SLOW_RESPONSE, MAX_TENANTS, MAX_TOKEN_DAILY_QUOTA, MAX_TOKEN_LIFETIME, MIN_PUSH_INTERVAL,
+    MIN_PUSH_RETRY_AFTER, MIN_QUOTA_WINDOW, MIN_TOKEN_LIFETIME,
 };
-pub use credentials::{TaobaoCredentials, WechatCredentials};
+pub use credentials::{TaobaoCredentials, TenantCredentials, WechatCredentials};
 pub use error::SandboxError;
 pub use faults::{FaultKind, UnknownFaultKind};
 pub use handle::Sandbox;

@@ -62,7 +62,9 @@ pub const MAX_QUOTA_WINDOW: Duration = Duration::from_secs(24 * 60 * 60);
 /// The most tenants of [`SandboxBuilder::tenants`]; the fewest is 1. Every tenant holds its
 /// own comments and rates, so the totals (tenants × comments, tenants × rates) are held to
 /// [`MAX_COMMENTS`] and [`MAX_RATES`] as well: 10,000 tenants take at most 50 comments and 100
-/// rates each.
+/// rates each. Tenants are generated in parallel; on two cores (release build) 200 tenants of
+/// 500 comments and 500 rates start in 0.75 s and hold 245 MB, 10,000 of 50 and 100 start in
+/// 8 s and hold 1.6 GB (a debug build is about 20 times slower).
 ///
 /// [`SandboxBuilder::tenants`]: crate::SandboxBuilder::tenants
 pub const MAX_TENANTS: usize = 10_000;

@@ -277,3 +277,41 @@ async fn the_gateway_answers_code_10007_over_the_quota() {
     assert_eq!(page["code"], 0, "{page}");
     assert_eq!(sandbox.stats().answers["quota_fw199"], 2);
 }
+
+#[test]
+fn latency_and_quota_outside_their_ranges_are_refused() {
+    use review_sandbox::{
+        MAX_LATENCY, MAX_QUOTA_PER_MINUTE, MAX_QUOTA_WINDOW, MIN_QUOTA_WINDOW, SandboxError,
+    };
+    let refused = |builder: SandboxBuilder, option: &str| match builder.start("127.0.0.1:0") {
+        Err(err @ SandboxError::OutOfRange { option: named, .. }) => {
+            assert_eq!(named, option);
+            err.to_string()
+        }
+        other => panic!("{option}: expected OutOfRange, got {other:?}"),
+    };
+    assert_eq!(
+        refused(
+            builder().latency(MAX_LATENCY + Duration::from_millis(1)),
+            "latency"
+        ),
+        "the sandbox option `latency` must be within 0ns..=60s, not 60.001s"
+    );
+    assert_eq!(
+        refused(builder().quota_per_minute(0), "quota_per_minute"),
+        "the sandbox option `quota_per_minute` must be within 1..=10000000, not 0"
+    );
+    refused(
+        builder().quota_per_minute(MAX_QUOTA_PER_MINUTE + 1),
+        "quota_per_minute",
+    );
+    refused(builder().quota_window(MIN_QUOTA_WINDOW / 2), "quota_window");
+    refused(builder().quota_window(MAX_QUOTA_WINDOW * 2), "quota_window");
+    // The extremes are accepted.
+    builder()
+        .latency(MAX_LATENCY)
+        .quota_per_minute(MAX_QUOTA_PER_MINUTE)
+        .quota_window(MIN_QUOTA_WINDOW)
+        .start("127.0.0.1:0")
+        .unwrap();
+}

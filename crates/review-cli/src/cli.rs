@@ -629,6 +629,50 @@ pub(crate) struct SandboxArgs {
         allow_negative_numbers = true
     )]
     pub(crate) push_every: Option<u64>,
+    /// Delay every WeChat and fw199 answer by about MS milliseconds (0.8 to 1.2 times it,
+    /// seeded), 0 to 60000; concurrent requests overlap as on a real network.
+    #[arg(
+        long,
+        value_name = "MS",
+        env = "REVIEWS_SANDBOX_LATENCY_MS",
+        default_value_t = 0,
+        value_parser = latency_ms,
+        allow_negative_numbers = true
+    )]
+    pub(crate) latency: u64,
+    /// Grant each tenant at most N review-API calls a minute per platform (then WeChat 45011,
+    /// fw199 code 10007 until the next minute), 1 to 10000000; unset: no quota.
+    #[arg(
+        long,
+        value_name = "N",
+        env = "REVIEWS_SANDBOX_QUOTA_PER_MINUTE",
+        value_parser = quota_per_minute,
+        allow_negative_numbers = true
+    )]
+    pub(crate) quota_per_minute: Option<u32>,
+    /// The quota's window in milliseconds instead of a minute, 10 to 86400000 (for tests).
+    #[arg(
+        long,
+        value_name = "MS",
+        env = "REVIEWS_SANDBOX_QUOTA_WINDOW_MS",
+        default_value_t = 60_000,
+        value_parser = quota_window_ms,
+        allow_negative_numbers = true,
+        hide = true
+    )]
+    pub(crate) quota_window_ms: u64,
+    /// Serve N tenants (mini programs and shops), each with its own credentials and its own
+    /// --comments and --rates, 1 to 10000; tenant 0 is the one of the readiness line, the
+    /// others are at GET /sandbox/tenants.
+    #[arg(
+        long,
+        value_name = "N",
+        env = "REVIEWS_SANDBOX_TENANTS",
+        default_value_t = 1,
+        value_parser = tenants,
+        allow_negative_numbers = true
+    )]
+    pub(crate) tenants: usize,
 }
 
 /// A whole number in `range`, or a message that says what the option takes.
@@ -666,6 +710,28 @@ fn rates(text: &str) -> Result<usize, String> {
 fn token_quota(text: &str) -> Result<u32, String> {
     let max = u64::from(review_sandbox::MAX_TOKEN_DAILY_QUOTA);
     count_in(text, 0..=max, "a number of calls a day").map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+fn latency_ms(text: &str) -> Result<u64, String> {
+    let max = u64::try_from(review_sandbox::MAX_LATENCY.as_millis()).unwrap_or(u64::MAX);
+    count_in(text, 0..=max, "a latency in milliseconds")
+}
+
+fn quota_per_minute(text: &str) -> Result<u32, String> {
+    let max = u64::from(review_sandbox::MAX_QUOTA_PER_MINUTE);
+    count_in(text, 1..=max, "a number of calls a minute")
+        .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+fn quota_window_ms(text: &str) -> Result<u64, String> {
+    let millis = |d: std::time::Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+    let range = millis(review_sandbox::MIN_QUOTA_WINDOW)..=millis(review_sandbox::MAX_QUOTA_WINDOW);
+    count_in(text, range, "a window in milliseconds")
+}
+
+fn tenants(text: &str) -> Result<usize, String> {
+    let max = review_sandbox::MAX_TENANTS as u64;
+    count_in(text, 1..=max, "a number of tenants").map(|n| n as usize)
 }
 
 fn seed(text: &str) -> Result<u64, String> {

@@ -43,7 +43,8 @@ fn keys(value: &Value) -> Vec<&str> {
 fn prints_the_readiness_contract_serves_and_stops_on_sigint() {
     let sandbox = Running::start(&["--addr", "127.0.0.1:0", "--comments", "30", "--rates", "60"]);
     let ready = sandbox.readiness.clone();
-    assert_eq!(keys(&ready), ["base_url", "fw199", "wechat"]);
+    assert_eq!(keys(&ready), ["base_url", "fw199", "tenants", "wechat"]);
+    assert_eq!(ready["tenants"], 1);
     assert_eq!(keys(&ready["wechat"]), ["appid", "secret"]);
     assert_eq!(keys(&ready["fw199"]), ["appid", "secret", "seller_nick"]);
     let base_url = sandbox.base_url().to_owned();
@@ -311,4 +312,134 @@ fn a_plain_token_quota_out_of_range_is_refused() {
     let output = run(&["sandbox", "--plain-token-quota", "1000001"]);
     let line = one_line_failure(&output, 2, "a quota out of range");
     assert!(line.contains("--plain-token-quota"), "{line}");
+}
+
+/// `GET base_url + path` as JSON.
+fn get_json(base_url: &str, path: &str) -> Value {
+    let (status, body) = common::send(
+        http::Request::get(format!("{base_url}{path}"))
+            .body(Vec::new())
+            .unwrap(),
+    );
+    assert_eq!(status, 200, "{path}: {body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+/// A plain token request for the `wechat` credentials of a readiness line or tenant entry.
+fn token_request(base_url: &str, wechat: &Value) -> http::Request<Vec<u8>> {
+    let token = review_protocol::wechat::GetToken::new(
+        AppId::new(wechat["appid"].as_str().unwrap()),
+        Secret::new(wechat["secret"].as_str().unwrap()),
+    );
+    let base: review_protocol::BaseUrl = base_url.parse().unwrap();
+    review_protocol::Endpoint::request(&token, &base).unwrap()
+}
+
+#[test]
+fn tenants_are_counted_in_the_readiness_line_and_listed_with_their_own_credentials() {
+    let sandbox = Running::start(&["--comments", "5", "--rates", "5", "--tenants", "3"]);
+    let ready = sandbox.readiness.clone();
+    assert_eq!(ready["tenants"], 3);
+    let listed = get_json(sandbox.base_url(), "/sandbox/tenants");
+    let listed = listed["tenants"].as_array().unwrap();
+    assert_eq!(listed.len(), 3);
+    assert_eq!(listed[0]["wechat"], ready["wechat"]);
+    assert_eq!(listed[0]["fw199"], ready["fw199"]);
+    let appids: std::collections::HashSet<&str> = listed
+        .iter()
+        .map(|t| t["wechat"]["appid"].as_str().unwrap())
+        .collect();
+    assert_eq!(appids.len(), 3);
+    // Tenant 2's credentials get a token.
+    let (status, body) = common::send(token_request(sandbox.base_url(), &listed[2]["wechat"]));
+    assert_eq!(status, 200);
+    assert!(body.contains("access_token"), "{body}");
+    // Tenant 0 is the single-tenant sandbox of the same seed.
+    let single = Running::start(&["--comments", "5", "--rates", "5"]);
+    assert_eq!(single.readiness["wechat"], ready["wechat"]);
+    assert_eq!(single.readiness["fw199"], ready["fw199"]);
+}
+
+#[test]
+fn the_new_options_read_their_environment_variables() {
+    let sandbox = Running::spawn(
+        reviews_std()
+            .args(["sandbox", "--comments", "5", "--rates", "5"])
+            .env("REVIEWS_SANDBOX_TENANTS", "2")
+            .env("REVIEWS_SANDBOX_QUOTA_PER_MINUTE", "1")
+            .env("REVIEWS_SANDBOX_LATENCY_MS", "1"),
+    );
+    assert_eq!(sandbox.readiness["tenants"], 2);
+    let (_, token) = common::send(token_request(
+        sandbox.base_url(),
+        &sandbox.readiness["wechat"],
+    ));
+    let token = json_token(&token);
+    let list = |token: &str| {
+        let now = Timestamp::now();
+        let ctx = review_protocol::wechat::WechatContext::new(
+            sandbox.base_url().parse().unwrap(),
+            review_model::AccessToken::new(token),
+        );
+        let list = GetCommentList::new(now - SignedDuration::from_hours(24), now);
+        common::send(review_protocol::Endpoint::request(&list, &ctx).unwrap()).1
+    };
+    assert!(list(&token).contains(r#""errcode":0"#));
+    let refused = list(&token);
+    assert!(
+        refused.contains(r#""errcode":45011,"errmsg":"api minute-quota reach limit  mustslower  retry next minute"#),
+        "{refused}"
+    );
+    let stats = get_json(sandbox.base_url(), "/sandbox/stats");
+    assert_eq!(stats["answers"]["quota_wechat"], 1, "{stats}");
+}
+
+fn json_token(body: &str) -> String {
+    serde_json::from_str::<Value>(body).unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn latency_quota_and_tenants_out_of_range_are_bad_usage() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["--latency", "60001"],
+            "\"60001\" is not a latency in milliseconds: use a whole number from 0 to 60000",
+        ),
+        (&["--latency", "-1"], "is not a latency in milliseconds"),
+        (
+            &["--quota-per-minute", "0"],
+            "\"0\" is not a number of calls a minute: use a whole number from 1 to 10000000",
+        ),
+        (
+            &["--quota-per-minute", "many"],
+            "is not a number of calls a minute",
+        ),
+        (
+            &["--quota-window-ms", "5"],
+            "is not a window in milliseconds: use a whole number from 10 to 86400000",
+        ),
+        (
+            &["--tenants", "0"],
+            "\"0\" is not a number of tenants: use a whole number from 1 to 10000",
+        ),
+        (&["--tenants", "10001"], "is not a number of tenants"),
+        (
+            &["--tenants", "10000"],
+            "--tenants 10000 × --comments 240 is 2400000 comments in all, above the 500000 the sandbox holds: lower --comments or --tenants",
+        ),
+        (
+            &["--tenants", "1000", "--comments", "5"],
+            "--tenants 1000 × --rates 2400 is 2400000 rates in all, above the 1000000 the sandbox holds",
+        ),
+    ];
+    for (args, expected) in cases {
+        let mut all = vec!["sandbox"];
+        all.extend_from_slice(args);
+        let output = run(&all);
+        let line = one_line_failure(&output, 2, &format!("{args:?}"));
+        assert!(line.contains(expected), "{args:?}: {line}");
+    }
 }

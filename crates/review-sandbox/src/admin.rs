@@ -1,6 +1,6 @@
 //! The sandbox's own endpoints under `/sandbox/`: make a bad review appear, read the writes and
-//! push logs, move the clock, read and reset the stats, check health. They are never faulted
-//! and never counted in the stats.
+//! push logs, move the clock, read and reset the stats, list the tenants, check health. They
+//! are never faulted, never delayed and never counted in the stats.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,6 +15,7 @@ use review_model::wechat::Comment;
 use serde_json::json;
 
 use crate::clock::Clock;
+use crate::credentials::TenantCredentials;
 use crate::push::{Pusher, new_bad_review};
 use crate::stats::Stats;
 use crate::writes::Writes;
@@ -25,6 +26,7 @@ pub(crate) struct Admin {
     pub(crate) writes: Arc<Writes>,
     pub(crate) clock: Arc<Clock>,
     pub(crate) stats: Arc<Stats>,
+    pub(crate) tenants: Arc<[TenantCredentials]>,
 }
 
 /// The admin routes.
@@ -37,6 +39,7 @@ pub(crate) fn routes(admin: Arc<Admin>) -> Router {
         .route("/sandbox/clock", post(clock))
         .route("/sandbox/stats", get(stats))
         .route("/sandbox/stats/reset", post(reset_stats))
+        .route("/sandbox/tenants", get(tenants))
         .with_state(admin)
 }
 
@@ -94,6 +97,30 @@ async fn stats(State(admin): State<Arc<Admin>>) -> Response {
 /// next without losing a request in between.
 async fn reset_stats(State(admin): State<Arc<Admin>>) -> Response {
     Json(admin.stats.reset()).into_response()
+}
+
+/// `GET /sandbox/tenants`: every tenant's credentials, in order, tenant 0 first:
+/// `{"tenants":[{"index":0,"wechat":{"appid","secret"},"fw199":{"appid","secret","seller_nick"}}]}`.
+async fn tenants(State(admin): State<Arc<Admin>>) -> Response {
+    let tenants: Vec<serde_json::Value> = admin.tenants.iter().map(tenant_json).collect();
+    Json(json!({ "tenants": tenants })).into_response()
+}
+
+/// One tenant's credentials, in the readiness line's shape (secrets included: they are the
+/// sandbox's own test credentials).
+pub(crate) fn tenant_json(tenant: &TenantCredentials) -> serde_json::Value {
+    json!({
+        "index": tenant.index,
+        "wechat": {
+            "appid": tenant.wechat.appid.as_str(),
+            "secret": tenant.wechat.secret.expose_secret(),
+        },
+        "fw199": {
+            "appid": tenant.taobao.gateway.appid,
+            "secret": tenant.taobao.gateway.secret.expose_secret(),
+            "seller_nick": tenant.taobao.seller_nick,
+        },
+    })
 }
 
 fn error(status: StatusCode, message: &str) -> Response {

@@ -1,8 +1,9 @@
 //! Configuring and starting a sandbox: the one place that derives the credentials, generates
-//! both platforms and composes them.
+//! both platforms for every tenant and composes them.
 
 use std::fmt::Debug;
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
+use std::num::NonZeroUsize;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,14 +13,15 @@ use review_server::Limits;
 use crate::admin::Admin;
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::credentials::Credentials;
+use crate::credentials::{Credentials, TenantCredentials, tenant_seed};
 use crate::error::SandboxError;
 use crate::faults::{FaultKind, FaultLayer, Faults};
 use crate::handle::Sandbox;
+use crate::latency::Latency;
 use crate::push::{PushTarget, Pusher, Pushes};
 use crate::stats::Stats;
 use crate::writes::Writes;
-use crate::{router, taobao, wechat};
+use crate::{router, taobao, throttle, wechat};
 
 impl Sandbox {
     /// A builder with the defaults.
@@ -171,6 +173,73 @@ impl SandboxBuilder {
         self
     }
 
+    /// Delays every answer of both platforms (not the `/sandbox/...` routes) by about `delay`:
+    /// uniformly 0.8 to 1.2 times it, drawn from the seed in the order requests arrive
+    /// (default zero, none; at most [`MAX_LATENCY`]). The wait is a timer, so concurrent
+    /// requests overlap as on a real network: a hundred at 30 ms take about 30-40 ms in all.
+    ///
+    /// [`MAX_LATENCY`]: crate::MAX_LATENCY
+    #[must_use]
+    pub fn latency(mut self, delay: Duration) -> Self {
+        self.config.latency = delay;
+        self
+    }
+
+    /// Grants each tenant at most `calls` review-API requests per platform in each window of
+    /// [`quota_window`](Self::quota_window) (a minute by default, aligned to the Unix epoch
+    /// by the sandbox's clock, as WeChat's calendar minutes; 1 to [`MAX_QUOTA_PER_MINUTE`];
+    /// default: no quota).
+    ///
+    /// Over it, WeChat answers HTTP 200 `{"errcode":45011,"errmsg":"api minute-quota reach
+    /// limit  mustslower  retry next minute rid: ..."}` (with `"success":false` on the comment
+    /// writes) and the fw199 gateway its envelope with `code` 10007 (`调用频率超限: ...`), until
+    /// the next window. Counted are WeChat calls with a valid access token and gateway calls
+    /// that passed its signature checks; the token endpoints (which keep their own daily
+    /// quotas) and refused calls, the quota's own refusals included, are not. Refusals are
+    /// counted in [`SandboxStats::answers`] as `quota_wechat` and `quota_fw199`.
+    ///
+    /// [`MAX_QUOTA_PER_MINUTE`]: crate::MAX_QUOTA_PER_MINUTE
+    /// [`SandboxStats::answers`]: crate::SandboxStats::answers
+    #[must_use]
+    pub fn quota_per_minute(mut self, calls: u32) -> Self {
+        self.config.quota_per_minute = Some(calls);
+        self
+    }
+
+    /// The length of [`quota_per_minute`](Self::quota_per_minute)'s windows (default 60 s;
+    /// [`MIN_QUOTA_WINDOW`] to [`MAX_QUOTA_WINDOW`]), so that a test need not wait a minute.
+    ///
+    /// [`MIN_QUOTA_WINDOW`]: crate::MIN_QUOTA_WINDOW
+    /// [`MAX_QUOTA_WINDOW`]: crate::MAX_QUOTA_WINDOW
+    #[must_use]
+    pub fn quota_window(mut self, window: Duration) -> Self {
+        self.config.quota_window = window;
+        self
+    }
+
+    /// How many tenants to serve (default 1; 1 to [`MAX_TENANTS`]): each a mini program and a
+    /// shop with credentials of its own ([`Sandbox::tenants`], `GET /sandbox/tenants`), its own
+    /// [`comments`](Self::comments) and [`rates`](Self::rates) (each count per tenant; the
+    /// totals are held to [`MAX_COMMENTS`] and [`MAX_RATES`]), its own tokens, writes and
+    /// request quota.
+    ///
+    /// Tenant 0 is exactly the sandbox of one tenant: the same credentials and data for the
+    /// same seed. The others' credentials and data are drawn from the seed and their index,
+    /// so they are the same every run and differ from each other. A WeChat call is for the
+    /// tenant that issued its access token (token calls: of their `appid`); a gateway call for
+    /// the tenant of its `appid`. Bad reviews are created and pushed for tenant 0 only; the
+    /// stats count every tenant together. Tenants are generated in parallel, on every core.
+    ///
+    /// [`MAX_TENANTS`]: crate::MAX_TENANTS
+    /// [`MAX_COMMENTS`]: crate::MAX_COMMENTS
+    /// [`MAX_RATES`]: crate::MAX_RATES
+    /// [`Sandbox::tenants`]: crate::Sandbox::tenants
+    #[must_use]
+    pub fn tenants(mut self, count: usize) -> Self {
+        self.config.tenants = count;
+        self
+    }
+
     /// Generates the data, binds `addr` and serves on a thread of its own until the returned
     /// handle is dropped. Works from synchronous code and from inside an async runtime alike.
     ///
@@ -204,11 +273,20 @@ impl SandboxBuilder {
             push_interval,
             push_retry_after,
             limits,
+            latency,
+            quota_per_minute,
+            quota_window,
+            tenants,
         } = config;
-        let credentials = Credentials::derive(seed);
+        let credentials: Arc<[TenantCredentials]> = (0..tenants)
+            .map(|index| Credentials::tenant(seed, index))
+            .collect();
+        let first = credentials.first().ok_or_else(|| {
+            SandboxError::Setting("a sandbox needs at least one tenant".to_owned())
+        })?;
         if let Some(target) = &push {
             target
-                .config(credentials.wechat.appid.as_str())
+                .config(first.wechat.appid.as_str())
                 .map_err(SandboxError::Setting)?;
         }
         let clock = Arc::new(Clock::default());
@@ -223,22 +301,30 @@ impl SandboxBuilder {
                 forced_interval: force_refresh_interval,
             },
         };
-        let wechat = Arc::new(wechat::Platform::new(
-            seed,
-            comments,
-            now,
-            credentials.wechat.clone(),
-            rules,
-            Arc::clone(&clock),
-            Arc::clone(&writes),
-        ));
-        let taobao = Arc::new(taobao::Platform::new(
-            seed,
-            rates,
-            now,
-            credentials.taobao.clone(),
-            Arc::clone(&clock),
-        ));
+        let generate = |index: usize| {
+            let tenant = credentials.get(index).unwrap_or(first);
+            let seed = tenant_seed(seed, index);
+            let wechat = wechat::Platform::new(
+                index,
+                seed,
+                comments,
+                now,
+                tenant.wechat.clone(),
+                rules,
+                Arc::clone(&clock),
+                Arc::clone(&writes),
+            );
+            let taobao =
+                taobao::Platform::new(seed, rates, now, tenant.taobao.clone(), Arc::clone(&clock));
+            (Arc::new(wechat), taobao)
+        };
+        let (mini_programs, shops) = generate_all(tenants, &generate)?.into_iter().unzip();
+        let quota = quota_per_minute.map(|calls| throttle::Rule::new(calls, quota_window));
+        let wechat = Arc::new(wechat::Fleet::new(mini_programs, quota));
+        let taobao = Arc::new(taobao::Shops::new(shops, quota));
+        let first_wechat = wechat.first().map(Arc::clone).ok_or_else(|| {
+            SandboxError::Setting("a sandbox needs at least one tenant".to_owned())
+        })?;
         let faults = Arc::new(FaultLayer {
             plan: Faults::new(seed, fault_rate, fault_kinds),
             wechat: Arc::clone(&wechat),
@@ -251,7 +337,7 @@ impl SandboxBuilder {
             retry_after: push_retry_after,
             seed,
             clock: Arc::clone(&clock),
-            wechat: Arc::clone(&wechat),
+            wechat: first_wechat,
             log: Pushes::default(),
         });
         let admin = Arc::new(Admin {
@@ -259,8 +345,51 @@ impl SandboxBuilder {
             writes,
             clock,
             stats: Arc::new(Stats::default()),
+            tenants: Arc::clone(&credentials),
         });
-        let app = router::router(wechat, taobao, faults, Arc::clone(&admin));
-        Sandbox::serve(app, limits, credentials, admin, listener, local)
+        let latency = Arc::new(Latency::new(latency, seed));
+        let app = router::router(wechat, taobao, faults, latency, Arc::clone(&admin));
+        Sandbox::serve(app, limits, admin, listener, local)
     }
+}
+
+/// Every tenant's data, `generate(index)` for each index in order, on every core: each
+/// tenant is generated whole by one thread from its own seed, so the result does not depend
+/// on how many threads there are.
+fn generate_all<T: Send>(
+    tenants: usize,
+    generate: &(impl Fn(usize) -> T + Sync),
+) -> Result<Vec<T>, SandboxError> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, NonZeroUsize::get)
+        .min(tenants);
+    if threads <= 1 {
+        return Ok((0..tenants).map(generate).collect());
+    }
+    let parts = std::thread::scope(|scope| {
+        let handles = (0..threads)
+            .map(|first| {
+                std::thread::Builder::new()
+                    .name("review-sandbox-generate".to_owned())
+                    .spawn_scoped(scope, move || {
+                        (first..tenants)
+                            .step_by(threads)
+                            .map(|index| (index, generate(index)))
+                            .collect::<Vec<_>>()
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(SandboxError::Start)?;
+        handles
+            .into_iter()
+            .map(|handle| {
+                handle.join().map_err(|_| {
+                    SandboxError::Start(std::io::Error::other("generating a tenant's data failed"))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()
+    })?;
+    let mut all: Vec<(usize, T)> = parts.into_iter().flatten().collect();
+    all.sort_unstable_by_key(|(index, _)| *index);
+    Ok(all.into_iter().map(|(_, data)| data).collect())
 }

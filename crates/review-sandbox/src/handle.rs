@@ -10,7 +10,7 @@ use review_server::Limits;
 use tokio::sync::oneshot;
 
 use crate::admin::Admin;
-use crate::credentials::{Credentials, TaobaoCredentials, WechatCredentials};
+use crate::credentials::{TaobaoCredentials, TenantCredentials, WechatCredentials};
 use crate::error::SandboxError;
 use crate::push::{self, PushRecord};
 use crate::stats::SandboxStats;
@@ -19,7 +19,10 @@ use crate::writes::WriteRecord;
 /// A running sandbox. Dropping it stops the server (within the shutdown grace).
 pub struct Sandbox {
     base_url: String,
-    credentials: Credentials,
+    /// Tenant 0's credentials.
+    first: TenantCredentials,
+    /// Every tenant's credentials, tenant 0 first.
+    tenants: Arc<[TenantCredentials]>,
     /// The writes, pushes, clock and stats, as the admin routes see them.
     admin: Arc<Admin>,
     shutdown: Option<oneshot::Sender<()>>,
@@ -36,15 +39,20 @@ impl std::fmt::Debug for Sandbox {
 
 impl Sandbox {
     /// Serves `app` on `listener` (bound to `local`) within `limits`, on a thread of its own;
-    /// the handle answers with `credentials` and reads and moves what `admin` holds.
+    /// the handle answers with the credentials of `admin`'s tenants and reads and moves what
+    /// `admin` holds.
     pub(crate) fn serve(
         app: Router,
         limits: Limits,
-        credentials: Credentials,
         admin: Arc<Admin>,
         listener: TcpListener,
         local: SocketAddr,
     ) -> Result<Self, SandboxError> {
+        let first = admin
+            .tenants
+            .first()
+            .cloned()
+            .ok_or_else(|| SandboxError::Setting("a sandbox needs a tenant".to_owned()))?;
         let (shutdown, stop) = oneshot::channel::<()>();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -78,7 +86,8 @@ impl Sandbox {
             .map_err(SandboxError::Start)?;
         Ok(Self {
             base_url: format!("http://{local}"),
-            credentials,
+            first,
+            tenants: Arc::clone(&admin.tenants),
             admin,
             shutdown: Some(shutdown),
             thread: Some(thread),
@@ -90,32 +99,40 @@ impl Sandbox {
         &self.base_url
     }
 
-    /// The WeChat credentials it accepts.
+    fn first(&self) -> &TenantCredentials {
+        &self.first
+    }
+
+    /// The WeChat credentials of tenant 0 (the only tenant unless
+    /// [`SandboxBuilder::tenants`](crate::SandboxBuilder::tenants) says more).
     pub fn wechat(&self) -> &WechatCredentials {
-        &self.credentials.wechat
+        &self.first().wechat
     }
 
-    /// The Taobao side: the fw199 gateway credentials it accepts and the seller it holds.
+    /// The Taobao side of tenant 0: the fw199 gateway credentials it accepts and the seller it
+    /// holds.
     pub fn taobao(&self) -> &TaobaoCredentials {
-        &self.credentials.taobao
+        &self.first().taobao
     }
 
-    /// The readiness line of `reviews sandbox` (a contract): one JSON object with the base URL and
-    /// both platforms' credentials.
+    /// Every tenant's credentials, tenant 0 first, as `GET /sandbox/tenants` lists them: a
+    /// token fetched with tenant `k`'s WeChat credentials reads tenant `k`'s comments only,
+    /// and a search signed with its fw199 credentials finds its rates only.
+    pub fn tenants(&self) -> &[TenantCredentials] {
+        &self.tenants
+    }
+
+    /// The readiness line of `reviews sandbox` (a contract): one JSON object with the base
+    /// URL, tenant 0's credentials of both platforms, and how many tenants there are
+    /// (`"tenants"`; the others' credentials are at `GET /sandbox/tenants`).
     pub fn readiness_line(&self) -> String {
-        serde_json::json!({
-            "base_url": self.base_url,
-            "wechat": {
-                "appid": self.wechat().appid.as_str(),
-                "secret": self.wechat().secret.expose_secret(),
-            },
-            "fw199": {
-                "appid": self.taobao().gateway.appid,
-                "secret": self.taobao().gateway.secret.expose_secret(),
-                "seller_nick": self.taobao().seller_nick,
-            },
-        })
-        .to_string()
+        let mut line = crate::admin::tenant_json(self.first());
+        if let Some(object) = line.as_object_mut() {
+            object.remove("index");
+            object.insert("base_url".to_owned(), self.base_url.clone().into());
+            object.insert("tenants".to_owned(), self.tenants.len().into());
+        }
+        line.to_string()
     }
 
     /// Every write executed so far, in order.

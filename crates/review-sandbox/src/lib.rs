@@ -13,7 +13,15 @@
 //! and a forced stable refresh a daily quota (20) and a 30 s spacing, in China Standard Time
 //! days by the sandbox's clock (errcode 45009 and 45011; see the builder).
 //!
-//! Its own routes, never faulted and never counted in the stats:
+//! For measuring a client on a realistic network and across a fleet, the builder adds
+//! [`latency`](SandboxBuilder::latency) (every platform answer waits, with seeded jitter,
+//! concurrent ones together), a per-tenant request quota in fixed windows of the sandbox's
+//! clock ([`quota_per_minute`](SandboxBuilder::quota_per_minute): WeChat 45011, the gateway
+//! code 10007), and [`tenants`](SandboxBuilder::tenants): many mini programs and shops, each
+//! with its own credentials ([`Sandbox::tenants`]), data, tokens, quota and writes; tenant 0
+//! is the single-tenant sandbox unchanged.
+//!
+//! Its own routes, never faulted, never delayed and never counted in the stats:
 //!
 //! | route | does |
 //! | --- | --- |
@@ -24,6 +32,7 @@
 //! | `POST /sandbox/clock?advance=SECONDS` | moves the clock ([`Sandbox::advance_clock`]) |
 //! | `GET /sandbox/stats` | requests, token calls, tokens minted, answers ([`SandboxStats`]) |
 //! | `POST /sandbox/stats/reset` | zeroes the stats, answering the counts cleared |
+//! | `GET /sandbox/tenants` | every tenant's credentials ([`Sandbox::tenants`]) |
 //!
 //! It is served by [`review_server::serve`], so a slow, stalled or idle client is cut off
 //! after the [`Limits`]' timeouts, at most `max_connections` are served at once, and stopping
@@ -49,9 +58,11 @@ mod clock;
 mod config;
 mod credentials;
 mod error;
+mod latency;
 mod lock;
 mod routing;
 mod stats;
+mod throttle;
 mod writes;
 
 // Each platform: its own state and routes, over the leaves only.
@@ -70,11 +81,12 @@ mod router;
 
 pub use builder::SandboxBuilder;
 pub use config::{
-    DEFAULT_SEED, MAX_COMMENTS, MAX_FAULT_RATE, MAX_FORCE_REFRESH_INTERVAL, MAX_PUSH_INTERVAL,
-    MAX_PUSH_RETRY_AFTER, MAX_RATES, MAX_SLOW_RESPONSE, MAX_TOKEN_DAILY_QUOTA, MAX_TOKEN_LIFETIME,
-    MIN_PUSH_INTERVAL, MIN_PUSH_RETRY_AFTER, MIN_TOKEN_LIFETIME,
+    DEFAULT_SEED, MAX_COMMENTS, MAX_FAULT_RATE, MAX_FORCE_REFRESH_INTERVAL, MAX_LATENCY,
+    MAX_PUSH_INTERVAL, MAX_PUSH_RETRY_AFTER, MAX_QUOTA_PER_MINUTE, MAX_QUOTA_WINDOW, MAX_RATES,
+    MAX_SLOW_RESPONSE, MAX_TENANTS, MAX_TOKEN_DAILY_QUOTA, MAX_TOKEN_LIFETIME, MIN_PUSH_INTERVAL,
+    MIN_PUSH_RETRY_AFTER, MIN_QUOTA_WINDOW, MIN_TOKEN_LIFETIME,
 };
-pub use credentials::{TaobaoCredentials, WechatCredentials};
+pub use credentials::{TaobaoCredentials, TenantCredentials, WechatCredentials};
 pub use error::SandboxError;
 pub use faults::{FaultKind, UnknownFaultKind};
 pub use handle::Sandbox;

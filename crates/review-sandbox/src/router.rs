@@ -1,5 +1,6 @@
-//! The whole application: both platforms' routes behind the fault layer, and the sandbox's own,
-//! all behind the stats layer (which skips `/sandbox/...` itself, and sees 404s and 405s).
+//! The whole application: both platforms' routes behind the fault layer and the latency
+//! layer, and the sandbox's own, all behind the stats layer (which skips `/sandbox/...`
+//! itself, and sees 404s and 405s).
 
 use std::sync::Arc;
 
@@ -8,13 +9,15 @@ use axum::middleware::from_fn_with_state;
 
 use crate::admin::{self, Admin};
 use crate::faults::{self, FaultLayer};
+use crate::latency::{self, Latency};
 use crate::{stats, taobao, wechat};
 
 /// The application of one sandbox.
 pub(crate) fn router(
-    wechat: Arc<wechat::Platform>,
-    taobao: Arc<taobao::Platform>,
+    wechat: Arc<wechat::Fleet>,
+    taobao: Arc<taobao::Shops>,
     faults: Arc<FaultLayer>,
+    latency: Arc<Latency>,
     admin: Arc<Admin>,
 ) -> Router {
     let stats = Arc::clone(&admin.stats);
@@ -22,6 +25,7 @@ pub(crate) fn router(
         .merge(wechat::routes(wechat))
         .merge(taobao::routes(taobao))
         .layer(from_fn_with_state(faults, faults::inject))
+        .layer(from_fn_with_state(latency, latency::delay_answers))
         .merge(admin::routes(admin))
         .layer(from_fn_with_state(stats, stats::count))
 }

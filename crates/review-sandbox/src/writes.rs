@@ -13,6 +13,10 @@ use crate::lock::lock;
 pub struct WriteRecord {
     /// When it executed (sandbox time).
     pub at: Timestamp,
+    /// The tenant whose data it changed (0 unless [`SandboxBuilder::tenants`] is above 1).
+    ///
+    /// [`SandboxBuilder::tenants`]: crate::SandboxBuilder::tenants
+    pub tenant: usize,
     /// The endpoint's path (`/wxaapi/comment/reply/add`).
     pub path: String,
     /// The request's JSON body (or a summary for non-JSON bodies), as executed.
@@ -26,10 +30,11 @@ pub struct WriteRecord {
 pub(crate) struct Writes(Mutex<Vec<WriteRecord>>);
 
 impl Writes {
-    /// Records a write to `path` that executed at `at`.
-    pub(crate) fn record(&self, at: Timestamp, path: &str, body: serde_json::Value) {
+    /// Records a write to `path` of `tenant`'s data that executed at `at`.
+    pub(crate) fn record(&self, at: Timestamp, tenant: usize, path: &str, body: serde_json::Value) {
         lock(&self.0).push(WriteRecord {
             at,
+            tenant,
             path: path.to_owned(),
             body,
             answer_lost: false,

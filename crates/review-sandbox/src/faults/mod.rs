@@ -24,11 +24,12 @@ use plan::{Decision, Target, addressed};
 use crate::wechat;
 use crate::writes::Writes;
 
-/// What the fault layer needs: its plan, WeChat (whose tokens it expires early), the write log
-/// (whose lost answers it marks) and how long a slow response stalls.
+/// What the fault layer needs: its plan, WeChat (whose tokens it expires early: those of the
+/// request's tenant), the write log (whose lost answers it marks) and how long a slow response
+/// stalls.
 pub(crate) struct FaultLayer {
     pub(crate) plan: Faults,
-    pub(crate) wechat: Arc<wechat::Platform>,
+    pub(crate) wechat: Arc<wechat::Fleet>,
     pub(crate) writes: Arc<Writes>,
     pub(crate) slow_response: Duration,
 }
@@ -61,7 +62,13 @@ pub(crate) async fn inject(
         FaultKind::ServiceUnavailable => answers::html(StatusCode::SERVICE_UNAVAILABLE),
         FaultKind::WriteRefused => answers::refusal(&mut rng),
         FaultKind::TokenExpired => {
-            layer.wechat.expire_tokens();
+            let query =
+                form_urlencoded::parse(request.uri().query().unwrap_or_default().as_bytes());
+            let token = query
+                .into_iter()
+                .find(|(key, _)| key == "access_token")
+                .map(|(_, token)| token);
+            layer.wechat.expire_tokens(token.as_deref());
             next.run(request).await
         }
         FaultKind::DroppedConnection => {

@@ -33,8 +33,16 @@ pub struct SandboxStats {
     /// (`"0"` for success), the fw199 gateway's `code` (`"0"` for success), `"dropped"` for an
     /// answer the fault layer cut off, and `"http_STATUS"` for an answer without a platform
     /// code: `"http_404"` for an unknown path, `"http_405"` for a wrong method, `"http_413"`
-    /// for an oversized body, `"http_502"`/`"http_503"` for a fault's HTML page. An answer the
-    /// client hung up on before it was ready (a slow-response fault) is not counted.
+    /// for an oversized body, `"http_502"`/`"http_503"` for a fault's HTML page. A refusal by
+    /// the request quota ([`SandboxBuilder::quota_per_minute`]) counts under `"quota_wechat"`
+    /// (its body says `errcode` 45011) or `"quota_fw199"` (`code` 10007), not under its code,
+    /// so that `"45011"` keeps counting the forced refreshes too soon and the injected faults
+    /// alone. An answer the client hung up on before it was ready (a slow-response fault) is
+    /// not counted.
+    ///
+    /// The counts are the whole sandbox's, every tenant together.
+    ///
+    /// [`SandboxBuilder::quota_per_minute`]: crate::SandboxBuilder::quota_per_minute
     pub answers: BTreeMap<String, u64>,
 }
 

@@ -13,15 +13,29 @@ pub(crate) enum Answer {
     /// An answer without a platform code (a 404, a 405, a fault's HTML page): its HTTP status.
     /// Never put on a response; the stats layer falls back to it.
     Http(u16),
+    /// A refusal by the request quota, counted apart from its code.
+    Throttled(Throttled),
+}
+
+/// Which platform's request quota refused a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Throttled {
+    /// WeChat's 45011.
+    Wechat,
+    /// The fw199 gateway's 10007.
+    Fw199,
 }
 
 impl Answer {
-    /// The key in `answers`: `"0"`, `"45009"`, `"10001"`, `"dropped"`, `"http_405"`.
+    /// The key in `answers`: `"0"`, `"45009"`, `"10001"`, `"dropped"`, `"http_405"`,
+    /// `"quota_wechat"`.
     pub(crate) fn key(self) -> String {
         match self {
             Self::Code(code) => code.to_string(),
             Self::Dropped => "dropped".to_owned(),
             Self::Http(status) => format!("http_{status}"),
+            Self::Throttled(Throttled::Wechat) => "quota_wechat".to_owned(),
+            Self::Throttled(Throttled::Fw199) => "quota_fw199".to_owned(),
         }
     }
 }
@@ -39,6 +53,14 @@ pub(crate) fn coded(mut response: Response, code: i64) -> Response {
 /// `response`, counted as cut off.
 pub(crate) fn dropped(mut response: Response) -> Response {
     response.extensions_mut().insert(Answer::Dropped);
+    response
+}
+
+/// `response`, counted as a refusal by `platform`'s request quota (whatever its code).
+pub(crate) fn throttled(mut response: Response, platform: Throttled) -> Response {
+    response
+        .extensions_mut()
+        .insert(Answer::Throttled(platform));
     response
 }
 

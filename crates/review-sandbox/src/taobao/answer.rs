@@ -25,6 +25,8 @@ pub(crate) enum Code {
     NotAuthorised = 10005,
     /// The sandbox's own: an endpoint it does not emulate yet.
     NotEmulated = 10006,
+    /// The sandbox's own: the partner's request quota of the current window is spent.
+    RateLimited = 10007,
 }
 
 /// A refused request: its code and a message that says what was wrong and what to do.

@@ -21,15 +21,9 @@ pub(crate) fn value<'a>(params: &'a [(String, String)], name: &str) -> Option<&'
         .map(|(_, value)| value.as_str())
 }
 
-/// Checks the body as the gateway does, in this order: the content type and encoding (10002),
-/// `appid` present (10002) and known (10004), `sign` present and matching (10001; a repeated
-/// parameter is 10002), `timestamp` present, numeric (10002) and within ten minutes (10003).
-pub(crate) fn check(
-    credentials: &Fw199Credentials,
-    content_type: Option<&str>,
-    body: &[u8],
-    now: Timestamp,
-) -> Result<Params, Refusal> {
+/// Reads the body as the gateway does before anything else: the content type and encoding
+/// (10002). The parameters, `sign` included, in their order.
+pub(crate) fn decode(content_type: Option<&str>, body: &[u8]) -> Result<Params, Refusal> {
     if let Some(content_type) = content_type {
         let essence = content_type.split(';').next().unwrap_or_default().trim();
         if !essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
@@ -47,8 +41,20 @@ pub(crate) fn check(
             "表单不是合法的 UTF-8 编码 (the form is not UTF-8)",
         ));
     }
+    Ok(decoded)
+}
 
-    let appid = value(&decoded, "appid").filter(|a| !a.is_empty());
+/// Checks a decoded body (`decoded`, from [`decode`] of `body`) against one partner's
+/// `credentials`, in this order: `appid` present (10002) and the partner's (10004), `sign`
+/// present and matching (10001; a repeated parameter is 10002), `timestamp` present, numeric
+/// (10002) and within ten minutes (10003).
+pub(crate) fn verify(
+    credentials: &Fw199Credentials,
+    decoded: &[(String, String)],
+    body: &[u8],
+    now: Timestamp,
+) -> Result<Params, Refusal> {
+    let appid = value(decoded, "appid").filter(|a| !a.is_empty());
     let Some(appid) = appid else {
         return Err(Refusal::missing("appid"));
     };

@@ -22,9 +22,15 @@
 //! | 10004 | `appid` not the sandbox's (`appid 不存在: ...`) |
 //! | 10005 | `tb_seller_nick` not the sandbox's seller (`无权访问: ...`) |
 //! | 10006 | the sandbox's own: an endpoint of the protocol's list not emulated yet (`接口未开放: ...`) |
+//! | 10007 | the sandbox's own: the appid's request quota of the current window is spent (`调用频率超限: ...`, see `SandboxBuilder::quota_per_minute`) |
 //!
-//! Checks run in that order of discovery: form, `appid`, signature, `timestamp`, then the
-//! search's parameters; the first failure answers.
+//! Checks run in that order of discovery: form, `appid`, signature, `timestamp`, the request
+//! quota, then the search's parameters; the first failure answers.
+//!
+//! # Tenants
+//!
+//! Each tenant has its own partner credentials, seller and rates; a call is for the tenant of
+//! its `appid` ([`shops`]).
 //!
 //! # Answers
 //!
@@ -62,7 +68,9 @@ mod params;
 mod platform;
 mod routes;
 mod search;
+mod shops;
 mod store;
 
 pub(crate) use platform::Platform;
 pub(crate) use routes::{emulates, routes};
+pub(crate) use shops::Shops;

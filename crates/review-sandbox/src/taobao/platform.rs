@@ -10,10 +10,13 @@ use super::data;
 use super::store::Store;
 use crate::clock::Clock;
 use crate::credentials::TaobaoCredentials;
+use crate::throttle::Counter;
 
-/// The emulated shop behind the gateway. Its rates never change after generation, so no lock
-/// guards them; answers' ids come from an atomic counter.
+/// One tenant's emulated shop behind the gateway. Its rates never change after generation, so
+/// no lock guards them; answers' ids come from an atomic counter.
 pub(crate) struct Platform {
+    /// What the tenant spent of the request quota.
+    pub(super) calls: Counter,
     /// The partner credentials and seller the gateway accepts.
     pub(super) credentials: TaobaoCredentials,
     /// The sandbox's clock.
@@ -36,6 +39,7 @@ impl Platform {
     ) -> Self {
         let rates = data::generate(seed, count, now, &credentials.seller_nick);
         Self {
+            calls: Counter::default(),
             store: Store::new(rates),
             ids: AnswerIds::new(seed),
             credentials,

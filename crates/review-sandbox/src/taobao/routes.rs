@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, on};
 use review_protocol::taobao::{ENDPOINTS, SearchTradeRates};
 use review_protocol::{Endpoint, Metadata};
@@ -17,13 +17,14 @@ use review_protocol::{Endpoint, Metadata};
 use super::answer::{self, Code, Refusal};
 use super::platform::Platform;
 use super::search;
+use super::shops::Shops;
 use crate::routing::{method_filter, platform_routes};
 
 /// One emulated endpoint: the protocol's description and its handler, routed with the
 /// endpoint's method.
 struct Emulation {
     endpoint: Metadata,
-    handler: fn(&Metadata) -> MethodRouter<Arc<Platform>>,
+    handler: fn(&Metadata) -> MethodRouter<Arc<Shops>>,
 }
 
 /// Every Taobao endpoint the sandbox emulates.
@@ -41,19 +42,22 @@ pub(crate) fn emulates(name: &str) -> bool {
     emulation(name).is_some()
 }
 
-/// The Taobao routes: every endpoint of the protocol's list.
-pub(crate) fn routes(platform: Arc<Platform>) -> Router {
+/// The Taobao routes: every endpoint of the protocol's list, for every tenant of `shops`.
+pub(crate) fn routes(shops: Arc<Shops>) -> Router {
     platform_routes(
         ENDPOINTS,
         |endpoint| emulation(endpoint.name).map(|e| (e.handler)(&e.endpoint)),
         |endpoint| {
-            let refuse = move |State(platform): State<Arc<Platform>>| async move {
-                not_emulated(&platform, endpoint)
+            let refuse = move |State(shops): State<Arc<Shops>>| async move {
+                match shops.first() {
+                    Some(platform) => not_emulated(platform, endpoint),
+                    None => http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+                }
             };
             on(method_filter(endpoint), refuse)
         },
     )
-    .with_state(platform)
+    .with_state(shops)
 }
 
 /// The answer of an endpoint the sandbox does not emulate yet (see the module doc).

@@ -7,32 +7,47 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::http::header::CONTENT_TYPE;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use review_model::taobao::TradeRatePage;
 use review_protocol::taobao::oldest;
 
-use super::platform::Platform;
+use super::shops::Shops;
 use super::store::Range;
 use super::{answer, gateway, params};
+use crate::stats::tag::{self, Throttled};
 
 /// The handler. Everything is in-memory work; nothing awaits.
 pub(super) async fn handle(
-    State(platform): State<Arc<Platform>>,
+    State(shops): State<Arc<Shops>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let content_type = headers
         .get(CONTENT_TYPE)
         .map(|value| value.to_str().unwrap_or("(not text)"));
-    answer_for(&platform, content_type, &body)
+    answer_for(&shops, content_type, &body)
 }
 
-fn answer_for(platform: &Platform, content_type: Option<&str>, body: &[u8]) -> Response {
+fn answer_for(shops: &Shops, content_type: Option<&str>, body: &[u8]) -> Response {
+    let decoded = gateway::decode(content_type, body);
+    let appid = decoded
+        .as_ref()
+        .ok()
+        .and_then(|form| gateway::value(form, "appid"));
+    let Some(platform) = shops.by_appid(appid) else {
+        return http::StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
     let now = platform.clock.now();
     let credentials = &platform.credentials;
-    let checked = gateway::check(&credentials.gateway, content_type, body, now)
-        .and_then(|form| params::parse(&form, &credentials.seller_nick));
+    let verified = decoded.and_then(|form| gateway::verify(&credentials.gateway, &form, body, now));
+    if verified.is_ok()
+        && let Err(refusal) = shops.spend(platform, now)
+    {
+        let (_, trace_id) = platform.ids.next();
+        return tag::throttled(answer::refusal(refusal, trace_id), Throttled::Fw199);
+    }
+    let checked = verified.and_then(|form| params::parse(&form, &credentials.seller_nick));
     let (request_id, trace_id) = platform.ids.next();
     let query = match checked {
         Ok(query) => query,

@@ -1,6 +1,7 @@
 //! The two token endpoints: `GET /cgi-bin/token` and `POST /cgi-bin/stable_token`.
 //!
-//! Credentials are checked against the sandbox's: a `grant_type` other than
+//! A call is for the tenant of its `appid` (tenant 0 for an unknown one, which refuses it).
+//! Credentials are checked against that tenant's: a `grant_type` other than
 //! `client_credential` is 40002, a missing appid 41002, a wrong one 40013, a missing secret
 //! 41004, a wrong one 40125. The lifecycle is in [`tokens`](super::tokens), the quotas (checked
 //! after the credentials) in [`quota`](super::quota).
@@ -15,6 +16,7 @@ use review_model::wechat::{AccessTokenResponse, CLIENT_CREDENTIAL, ErrCode, Stab
 use serde_json::Value;
 
 use super::answer::{self, Refusal, Style};
+use super::fleet::Fleet;
 use super::platform::Platform;
 use super::request::{self, Params};
 use super::tokens::Grant;
@@ -64,15 +66,18 @@ fn issued(grant: Grant) -> Response {
 }
 
 /// `wechat.token`: a new token every call, within the daily quota.
-pub(super) async fn token(
-    State(platform): State<Arc<Platform>>,
-    RawQuery(raw): RawQuery,
-) -> Response {
-    answer::finish(plain(&platform, raw.as_deref()), Style::Plain)
+pub(super) async fn token(State(fleet): State<Arc<Fleet>>, RawQuery(raw): RawQuery) -> Response {
+    answer::finish(plain(&fleet, raw.as_deref()), Style::Plain)
 }
 
-fn plain(platform: &Platform, query: Option<&str>) -> Result<Response, Refusal> {
+/// The refusal when the fleet has no tenant at all (never: it is built with one).
+fn no_tenant() -> Refusal {
+    Refusal::new(ErrCode::SystemBusy, "system error")
+}
+
+fn plain(fleet: &Fleet, query: Option<&str>) -> Result<Response, Refusal> {
     let params = Params::parse(query);
+    let platform = fleet.by_appid(params.get("appid")).ok_or_else(no_tenant)?;
     credentials(
         platform,
         params.get("grant_type"),
@@ -81,17 +86,19 @@ fn plain(platform: &Platform, query: Option<&str>) -> Result<Response, Refusal> 
     )?;
     let now = platform.clock.now();
     let grant = platform.state().tokens.issue_plain(now, platform.rules)?;
+    fleet.issued(platform, &grant.token);
     Ok(issued(grant))
 }
 
 /// `wechat.stable_token`: the current stable token, or a new one.
-pub(super) async fn stable_token(State(platform): State<Arc<Platform>>, body: Bytes) -> Response {
-    answer::finish(stable(&platform, &body), Style::Plain)
+pub(super) async fn stable_token(State(fleet): State<Arc<Fleet>>, body: Bytes) -> Response {
+    answer::finish(stable(&fleet, &body), Style::Plain)
 }
 
-fn stable(platform: &Platform, body: &[u8]) -> Result<Response, Refusal> {
+fn stable(fleet: &Fleet, body: &[u8]) -> Result<Response, Refusal> {
     let value = request::json(body).map_err(request::BodyError::cgi_refusal)?;
     let field = |key: &str| value.get(key).and_then(Value::as_str);
+    let platform = fleet.by_appid(field("appid")).ok_or_else(no_tenant)?;
     credentials(
         platform,
         field("grant_type"),
@@ -105,5 +112,8 @@ fn stable(platform: &Platform, body: &[u8]) -> Result<Response, Refusal> {
         .state()
         .tokens
         .stable(now, platform.rules, asked.force_refresh)?;
+    if grant.minted {
+        fleet.issued(platform, &grant.token);
+    }
     Ok(issued(grant))
 }

@@ -4,13 +4,14 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::RawQuery;
 use axum::routing::{MethodRouter, on};
 use jiff::Timestamp;
 use review_protocol::Metadata;
 use serde::de::DeserializeOwned;
 
 use super::answer::{self, Refusal, Style};
+use super::fleet::{Fleet, Tenant};
 use super::platform::Platform;
 use super::request::{self, Params};
 use super::state::WechatState;
@@ -26,10 +27,8 @@ pub(super) fn route<T: DeserializeOwned + 'static>(
     endpoint: &'static Metadata,
     style: Style,
     execute: Execute<T>,
-) -> MethodRouter<Arc<Platform>> {
-    let handler = move |State(platform): State<Arc<Platform>>,
-                        RawQuery(raw): RawQuery,
-                        body: Bytes| async move {
+) -> MethodRouter<Arc<Fleet>> {
+    let handler = move |Tenant(platform): Tenant, RawQuery(raw): RawQuery, body: Bytes| async move {
         let result = write(
             &platform,
             endpoint.path,

@@ -8,10 +8,8 @@
 //!   types 40004, no media 41005, too large 40006) and answers `{type, media_id, created_at}`.
 //!   A media id lives 3 days.
 
-use std::sync::Arc;
-
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::RawQuery;
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use jiff::Timestamp;
@@ -20,6 +18,7 @@ use review_protocol::Endpoint;
 use review_protocol::wechat::UploadMedia;
 
 use super::answer::{self, Refusal, Style};
+use super::fleet::Tenant;
 use super::multipart;
 use super::platform::Platform;
 use super::request::{self, Params};
@@ -52,7 +51,7 @@ pub(super) fn send(
 
 /// `wechat.media_upload` (`?type=image`).
 pub(super) async fn media_upload(
-    State(platform): State<Arc<Platform>>,
+    Tenant(platform): Tenant,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
     body: Bytes,

@@ -1,4 +1,5 @@
-//! WeChat's side: tokens, the comment endpoints, customer-service messages and media upload.
+//! WeChat's side: tokens, the comment endpoints, customer-service messages and media upload,
+//! for every tenant ([`fleet`] routes each call to its tenant and spends the request quota).
 //!
 //! Every answer is HTTP 200 with JSON in the documented shape, encoded from the model's types;
 //! refusals are `{errcode, errmsg}`. The token is checked before anything else. The rules the
@@ -13,6 +14,7 @@
 mod answer;
 mod auth;
 mod data;
+mod fleet;
 mod json_write;
 mod messages;
 mod multipart;
@@ -28,6 +30,7 @@ mod texts;
 mod tokens;
 mod write;
 
+pub(crate) use fleet::Fleet;
 pub(crate) use platform::Platform;
 pub(crate) use quota::Quotas;
 pub(crate) use routes::{emulates, refuses_with_success, routes};

@@ -11,11 +11,17 @@ use super::tokens::Rules;
 use crate::clock::Clock;
 use crate::credentials::WechatCredentials;
 use crate::lock::lock;
+use crate::throttle::Counter;
 use crate::writes::Writes;
 
-/// The emulated WeChat. Its lock is held only for in-memory work, never across an await.
+/// One tenant's emulated mini program. Its lock is held only for in-memory work, never across
+/// an await.
 #[derive(Debug)]
 pub(crate) struct Platform {
+    /// The tenant's index (0 for the first).
+    pub(super) index: usize,
+    /// What the tenant spent of the request quota.
+    pub(super) calls: Counter,
     /// The credentials the token endpoints accept.
     pub(super) credentials: WechatCredentials,
     /// How long issued tokens live and overlap, and how many may be asked for.
@@ -28,8 +34,10 @@ pub(crate) struct Platform {
 
 impl Platform {
     /// `count` comments generated from `seed` over the 180 days before `now`, for the mini
-    /// program of `credentials`.
+    /// program of `credentials`, tenant `index`.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
+        index: usize,
         seed: u64,
         count: usize,
         now: Timestamp,
@@ -40,6 +48,8 @@ impl Platform {
     ) -> Self {
         let state = WechatState::generate(seed, count, credentials.appid.clone(), now);
         Self {
+            index,
+            calls: Counter::default(),
             credentials,
             rules,
             clock,
@@ -55,7 +65,7 @@ impl Platform {
 
     /// Records an executed write to `path`, at the sandbox's now.
     pub(super) fn record_write(&self, path: &str, body: serde_json::Value) {
-        self.writes.record(self.clock.now(), path, body);
+        self.writes.record(self.clock.now(), self.index, path, body);
     }
 
     /// The mini program's AppID (what pushes are sealed for).

@@ -10,15 +10,15 @@
 //! - The detail serves `info.content` without `extInfo`, as documented; the list carries it.
 
 use std::fmt::Write as _;
-use std::sync::Arc;
 
-use axum::extract::{RawQuery, State};
+use axum::extract::RawQuery;
 use axum::response::Response;
 use review_model::wechat::{
     CommentDetail, CommentInfo, ErrCode, FilterType, ReplyThread, ReplyThreadResponse,
 };
 
 use super::answer::{self, Refusal, Style};
+use super::fleet::Tenant;
 use super::platform::Platform;
 use super::request::Params;
 use super::store::Record;
@@ -74,10 +74,7 @@ fn query(params: &Params) -> Result<Query, Refusal> {
 }
 
 /// `wechat.comment_list`.
-pub(super) async fn list(
-    State(platform): State<Arc<Platform>>,
-    RawQuery(raw): RawQuery,
-) -> Response {
+pub(super) async fn list(Tenant(platform): Tenant, RawQuery(raw): RawQuery) -> Response {
     answer::finish(list_page(&platform, raw.as_deref()), Style::Plain)
 }
 
@@ -112,10 +109,7 @@ fn list_page(platform: &Platform, raw: Option<&str>) -> Result<Response, Refusal
 }
 
 /// `wechat.comment_detail`.
-pub(super) async fn detail(
-    State(platform): State<Arc<Platform>>,
-    RawQuery(raw): RawQuery,
-) -> Response {
+pub(super) async fn detail(Tenant(platform): Tenant, RawQuery(raw): RawQuery) -> Response {
     answer::finish(comment_detail(&platform, raw.as_deref()), Style::Plain)
 }
 
@@ -136,10 +130,7 @@ fn comment_detail(platform: &Platform, raw: Option<&str>) -> Result<Response, Re
 }
 
 /// `wechat.reply_thread`.
-pub(super) async fn thread(
-    State(platform): State<Arc<Platform>>,
-    RawQuery(raw): RawQuery,
-) -> Response {
+pub(super) async fn thread(Tenant(platform): Tenant, RawQuery(raw): RawQuery) -> Response {
     answer::finish(reply_thread(&platform, raw.as_deref()), Style::Plain)
 }
 

@@ -22,7 +22,7 @@ use review_protocol::wechat::{
 use review_protocol::{Endpoint, Metadata};
 
 use super::answer::{Refusal, Style};
-use super::platform::Platform;
+use super::fleet::Fleet;
 use super::{auth, json_write, messages, read, write};
 use crate::routing::{method_filter, platform_routes};
 
@@ -34,14 +34,14 @@ pub(crate) struct Emulation {
     /// `{errcode, errmsg}`, or with `success: false` for the comment writes.
     pub(crate) style: Style,
     /// The handler, routed with the endpoint's method.
-    handler: fn(&'static Emulation) -> MethodRouter<Arc<Platform>>,
+    handler: fn(&'static Emulation) -> MethodRouter<Arc<Fleet>>,
 }
 
 impl Emulation {
     const fn new(
         endpoint: Metadata,
         style: Style,
-        handler: fn(&'static Emulation) -> MethodRouter<Arc<Platform>>,
+        handler: fn(&'static Emulation) -> MethodRouter<Arc<Fleet>>,
     ) -> Self {
         Self {
             endpoint,
@@ -118,14 +118,22 @@ pub(crate) fn refuses_with_success(name: &str) -> bool {
     emulation(name).is_some_and(|e| e.style == Style::Write)
 }
 
-/// The WeChat routes: every endpoint of the protocol's list.
-pub(crate) fn routes(platform: Arc<Platform>) -> Router {
+/// The refusal shape of the endpoint at `path`: the comment writes' or the others'.
+pub(super) fn style_of_path(path: &str) -> Style {
+    EMULATED
+        .iter()
+        .find(|e| e.endpoint.path == path)
+        .map_or(Style::Plain, |e| e.style)
+}
+
+/// The WeChat routes: every endpoint of the protocol's list, for every tenant of `fleet`.
+pub(crate) fn routes(fleet: Arc<Fleet>) -> Router {
     platform_routes(
         ENDPOINTS,
         |endpoint| emulation(endpoint.name).map(|e| (e.handler)(e)),
         |endpoint| on(method_filter(endpoint), move || not_emulated(endpoint)),
     )
-    .with_state(platform)
+    .with_state(fleet)
 }
 
 /// The answer of an endpoint the sandbox does not emulate yet (see the module doc).

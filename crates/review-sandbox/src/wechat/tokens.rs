@@ -219,6 +219,11 @@ impl Tokens {
         Ok(())
     }
 
+    /// Whether `token` was issued here and is still remembered.
+    pub(crate) fn knows(&self, token: &str) -> bool {
+        self.issued.contains_key(token)
+    }
+
     /// Expires every token issued so far (the fault "token expiring early").
     pub(crate) fn expire_all(&mut self) {
         for issued in self.issued.values_mut() {

@@ -54,8 +54,12 @@ fn notice(sandbox: &review_sandbox::Sandbox, args: &SandboxArgs) {
     } else {
         ""
     };
+    let tenants = match sandbox.tenants().len() {
+        1 => String::new(),
+        n => format!(", {n} tenants (GET /sandbox/tenants)"),
+    };
     eprintln!(
-        "reviews: sandbox serving WeChat and fw199 at {} (seed {}{pushing}); Ctrl-C to stop",
+        "reviews: sandbox serving WeChat and fw199 at {} (seed {}{tenants}{pushing}); Ctrl-C to stop",
         sandbox.base_url(),
         args.seed
     );

@@ -39,12 +39,19 @@ impl Start {
 /// Checks every option and builds the sandbox's configuration.
 pub(super) fn from_args(args: &SandboxArgs) -> CliResult<Start> {
     let resolved = resolve(&args.addr)?;
+    totals(args)?;
     let mut builder = Sandbox::builder()
         .seed(args.seed)
         .comments(args.comments)
         .rates(args.rates)
         .plain_token_daily_quota(args.plain_token_quota)
-        .faults(args.faults);
+        .faults(args.faults)
+        .latency(Duration::from_millis(args.latency))
+        .quota_window(Duration::from_millis(args.quota_window_ms))
+        .tenants(args.tenants);
+    if let Some(calls) = args.quota_per_minute {
+        builder = builder.quota_per_minute(calls);
+    }
     if let Some(url) = &args.push_url {
         builder = builder.push(push_target(args, url)?);
         // The ranges of the sizes, rates and intervals were checked when parsing (cli.rs).
@@ -57,6 +64,29 @@ pub(super) fn from_args(args: &SandboxArgs) -> CliResult<Start> {
         addr: args.addr.clone(),
         resolved,
     })
+}
+
+/// Every tenant holds its own comments and rates: the totals have the single maxima.
+fn totals(args: &SandboxArgs) -> CliResult {
+    let all = [
+        (
+            "--comments",
+            "comments",
+            args.comments,
+            review_sandbox::MAX_COMMENTS,
+        ),
+        ("--rates", "rates", args.rates, review_sandbox::MAX_RATES),
+    ];
+    for (option, what, each, max) in all {
+        let total = args.tenants.saturating_mul(each);
+        if total > max {
+            return Err(CliError::usage(format!(
+                "--tenants {} × {option} {each} is {total} {what} in all, above the {max} the sandbox holds: lower {option} or --tenants",
+                args.tenants
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// `--addr` as socket addresses; a malformed address is bad input, not a run-time failure.

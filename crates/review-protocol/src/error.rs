@@ -5,6 +5,9 @@ use std::fmt;
 use review_model::Platform;
 use review_model::wechat::ErrCode;
 
+/// The gateway's "calls per minute spent" code (the sandbox's; the fw199 document lists none).
+const FW199_RATE_LIMITED: i64 = 10_007;
+
 /// How many characters of a body an error shows.
 const EXCERPT: usize = 200;
 
@@ -269,15 +272,17 @@ impl Error {
 
     /// Whether, and how, the platform asked to be called less: a quota of calls per window
     /// is spent (WeChat 45011, "retry next minute"; Taobao TOP 7, "App Call Limited", as the
-    /// gateway passes it through) or the platform is busy (WeChat -1, HTTP 429 or 503).
+    /// gateway passes it through; the gateway's own 10007, which its document does not list
+    /// but the sandbox answers for its per-minute quota) or the platform is busy (WeChat -1,
+    /// HTTP 429 or 503).
     /// A [`Concurrent`](crate::concurrent::Concurrent) walk slows down on these instead of
     /// retrying them at once.
     pub fn throttle(&self) -> Option<Throttle> {
         match self {
             Self::Api(ApiError { code, .. }) => match code {
-                ApiCode::Wechat(ErrCode::RateLimited) | ApiCode::Top { code: 7, .. } => {
-                    Some(Throttle::Quota)
-                }
+                ApiCode::Wechat(ErrCode::RateLimited)
+                | ApiCode::Top { code: 7, .. }
+                | ApiCode::Fw199(FW199_RATE_LIMITED) => Some(Throttle::Quota),
                 ApiCode::Wechat(ErrCode::SystemBusy) => Some(Throttle::Busy),
                 _ => None,
             },

@@ -477,6 +477,8 @@ pub(crate) struct SyncArgs {
     /// "change"); `-` for stdout.
     #[arg(long, value_name = "FILE")]
     pub(crate) changes: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) pace: PaceArgs,
 }
 
 #[derive(Debug, Args)]

@@ -27,7 +27,7 @@ mod trace;
 mod transport;
 
 pub use blocking::BlockingClient;
-pub use concurrent::{ConcurrentPager, Walked};
+pub use concurrent::{ConcurrentPager, ConcurrentWalk, Walked};
 pub use config::ClientConfig;
 pub use error::{ClientError, ErrorKind};
 pub use nonblocking::AsyncClient;

@@ -3,10 +3,15 @@
 use std::collections::VecDeque;
 
 use jiff::Timestamp;
-use review_client::{BlockingClient, BlockingTransport, Pager, Route, TaobaoMirror, WechatMirror};
+use std::ops::ControlFlow;
+
+use review_client::{
+    BlockingClient, BlockingTransport, ConcurrentWalk, Route, TaobaoMirror, WechatMirror,
+};
 use review_model::Platform;
 use review_model::mirror::Observed;
-use review_protocol::{Endpoint, Walk, Window};
+use review_protocol::concurrent::Concurrency;
+use review_protocol::{Endpoint, MergeStats, Walk, Window};
 use review_store::{Mirror, StoreError};
 
 use crate::error::SyncError;
@@ -36,7 +41,14 @@ pub fn sync_blocking<T: BlockingTransport>(
             let before = jobs.bookmark(tenant)?.wait()??;
             let mut run = TenantRun::new(tenant, before, request, now);
             let mut flight = Flight::new();
-            let walked = walk_tenant(client, jobs, &mut run, &mut flight, observer);
+            let walked = walk_tenant(
+                client,
+                request.concurrency,
+                jobs,
+                &mut run,
+                &mut flight,
+                observer,
+            );
             // What was handed to the writer is committed (or refused) either way.
             let drained = drain(&mut flight, &mut run, observer);
             walked?;
@@ -49,6 +61,7 @@ pub fn sync_blocking<T: BlockingTransport>(
 
 fn walk_tenant<T: BlockingTransport>(
     client: &BlockingClient<T>,
+    settings: Concurrency,
     jobs: &Jobs,
     run: &mut TenantRun,
     flight: &mut Flight,
@@ -62,16 +75,16 @@ fn walk_tenant<T: BlockingTransport>(
         };
         match run.tenant.platform {
             Platform::Wechat => {
-                let pager = client
-                    .pager(WechatMirror::new(chunk.start, chunk.end))
+                let walk = client
+                    .concurrent(WechatMirror::new(chunk.start, chunk.end), settings)
                     .map_err(client_error)?;
-                read_chunk(pager, chunk, jobs, run, flight, observer)?;
+                read_chunk(walk, chunk, jobs, run, flight, observer)?;
             }
             Platform::Taobao => {
-                let pager = client
-                    .pager(TaobaoMirror::new(chunk.start, chunk.end))
+                let walk = client
+                    .concurrent(TaobaoMirror::new(chunk.start, chunk.end), settings)
                     .map_err(client_error)?;
-                read_chunk(pager, chunk, jobs, run, flight, observer)?;
+                read_chunk(walk, chunk, jobs, run, flight, observer)?;
             }
         }
     }
@@ -79,7 +92,7 @@ fn walk_tenant<T: BlockingTransport>(
 }
 
 fn read_chunk<T, W>(
-    mut pager: Pager<'_, BlockingClient<T>, W>,
+    mut walk: ConcurrentWalk<'_, T, W>,
     chunk: Window,
     jobs: &Jobs,
     run: &mut TenantRun,
@@ -89,33 +102,46 @@ fn read_chunk<T, W>(
 where
     T: BlockingTransport,
     W: Walk<Item = Observed>,
-    W::Stats: Requests,
+    W::Request: PartialEq + Clone + Send,
+    W::Page: Send,
+    W::Stats: Requests + MergeStats + Clone,
     <W::Request as Endpoint>::Context: Route,
 {
-    while let Some(item) = pager.next() {
-        let review = match item {
-            Ok(review) => review,
-            Err(source) => {
-                run.failed(pager.stats().requests());
-                return Err(SyncError::Client {
-                    tenant: run.tenant.clone(),
-                    source: Box::new(source),
-                });
-            }
-        };
+    let mut failed = None;
+    let mut stopped = false;
+    let read = walk.for_each(|review| {
         observer.read(1);
-        if let Some(rows) = run.read(review) {
-            submit(jobs, rows, flight, run, observer)?;
+        if let Some(rows) = run.read(review)
+            && let Err(err) = submit(jobs, rows, flight, run, observer)
+        {
+            failed = Some(err);
+            return ControlFlow::Break(());
         }
         if observer.stop() {
-            run.failed(pager.stats().requests());
-            if let Some(rows) = run.partial() {
-                submit(jobs, rows, flight, run, observer)?;
-            }
-            return Err(SyncError::Stopped);
+            stopped = true;
+            return ControlFlow::Break(());
         }
+        ControlFlow::Continue(())
+    });
+    let requests = walk.walked().walk.map_or(0, |stats| stats.requests());
+    if let Some(err) = failed {
+        return Err(err);
     }
-    let rows = run.chunk_done(chunk, pager.stats().requests());
+    if let Err(source) = read {
+        run.failed(requests);
+        return Err(SyncError::Client {
+            tenant: run.tenant.clone(),
+            source: Box::new(source),
+        });
+    }
+    if stopped {
+        run.failed(requests);
+        if let Some(rows) = run.partial() {
+            submit(jobs, rows, flight, run, observer)?;
+        }
+        return Err(SyncError::Stopped);
+    }
+    let rows = run.chunk_done(chunk, requests);
     submit(jobs, rows, flight, run, observer)
 }
 

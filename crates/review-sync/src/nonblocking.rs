@@ -5,10 +5,13 @@ use std::collections::VecDeque;
 
 use futures_util::StreamExt;
 use jiff::Timestamp;
-use review_client::{AsyncClient, AsyncTransport, Pager, Route, TaobaoMirror, WechatMirror};
+use review_client::{
+    AsyncClient, AsyncTransport, ConcurrentPager, Route, TaobaoMirror, WechatMirror,
+};
 use review_model::Platform;
 use review_model::mirror::Observed;
-use review_protocol::{Endpoint, Walk, Window};
+use review_protocol::concurrent::Concurrency;
+use review_protocol::{Endpoint, MergeStats, Walk, Window};
 use review_store::StoreError;
 
 use crate::error::SyncError;
@@ -36,7 +39,15 @@ pub async fn sync_async<T: AsyncTransport>(
         let before = jobs.bookmark(tenant)?.wait_async().await??;
         let mut run = TenantRun::new(tenant, before, request, now);
         let mut flight = Flight::new();
-        let walked = walk_tenant(client, jobs, &mut run, &mut flight, observer).await;
+        let walked = walk_tenant(
+            client,
+            request.concurrency,
+            jobs,
+            &mut run,
+            &mut flight,
+            observer,
+        )
+        .await;
         let drained = drain(&mut flight, &mut run, observer).await;
         walked?;
         drained?;
@@ -47,6 +58,7 @@ pub async fn sync_async<T: AsyncTransport>(
 
 async fn walk_tenant<T: AsyncTransport>(
     client: &AsyncClient<T>,
+    settings: Concurrency,
     jobs: &Jobs,
     run: &mut TenantRun,
     flight: &mut Flight,
@@ -61,13 +73,13 @@ async fn walk_tenant<T: AsyncTransport>(
         match run.tenant.platform {
             Platform::Wechat => {
                 let pager = client
-                    .pager(WechatMirror::new(chunk.start, chunk.end))
+                    .concurrent(WechatMirror::new(chunk.start, chunk.end), settings)
                     .map_err(client_error)?;
                 read_chunk(pager, chunk, jobs, run, flight, observer).await?;
             }
             Platform::Taobao => {
                 let pager = client
-                    .pager(TaobaoMirror::new(chunk.start, chunk.end))
+                    .concurrent(TaobaoMirror::new(chunk.start, chunk.end), settings)
                     .map_err(client_error)?;
                 read_chunk(pager, chunk, jobs, run, flight, observer).await?;
             }
@@ -77,7 +89,7 @@ async fn walk_tenant<T: AsyncTransport>(
 }
 
 async fn read_chunk<'c, T, W>(
-    mut pager: Pager<'c, AsyncClient<T>, W>,
+    mut pager: ConcurrentPager<'c, T, W>,
     chunk: Window,
     jobs: &Jobs,
     run: &mut TenantRun,
@@ -87,8 +99,8 @@ async fn read_chunk<'c, T, W>(
 where
     T: AsyncTransport,
     W: Walk<Item = Observed> + Send + 'c,
-    W::Stats: Requests,
-    W::Request: Send + Sync + 'c,
+    W::Stats: Requests + MergeStats + Clone,
+    W::Request: PartialEq + Clone + Send + Sync + 'c,
     W::Page: Send + 'c,
     <W::Request as Endpoint>::Context: Route,
 {
@@ -96,7 +108,7 @@ where
         let review = match item {
             Ok(review) => review,
             Err(source) => {
-                run.failed(pager.stats().requests());
+                run.failed(requests(&pager));
                 return Err(SyncError::Client {
                     tenant: run.tenant.clone(),
                     source: Box::new(source),
@@ -108,15 +120,25 @@ where
             submit(jobs, rows, flight, run, observer).await?;
         }
         if observer.stop() {
-            run.failed(pager.stats().requests());
+            run.failed(requests(&pager));
             if let Some(rows) = run.partial() {
                 submit(jobs, rows, flight, run, observer).await?;
             }
             return Err(SyncError::Stopped);
         }
     }
-    let rows = run.chunk_done(chunk, pager.stats().requests());
+    let rows = run.chunk_done(chunk, requests(&pager));
     submit(jobs, rows, flight, run, observer).await
+}
+
+/// The listing requests the walk sent so far, its lanes merged.
+fn requests<T, W>(pager: &ConcurrentPager<'_, T, W>) -> u64
+where
+    W: Walk,
+    W::Request: PartialEq + Clone,
+    W::Stats: Requests + MergeStats + Clone,
+{
+    pager.walked().walk.map_or(0, |stats| stats.requests())
 }
 
 async fn submit(

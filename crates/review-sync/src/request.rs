@@ -1,6 +1,7 @@
 //! What one sync reads.
 
 use jiff::{SignedDuration, Timestamp};
+use review_protocol::concurrent::Concurrency;
 use review_protocol::sync::{CHUNK, LOOKBACK};
 use review_store::Tenant;
 
@@ -23,6 +24,9 @@ pub struct SyncRequest {
     pub batch: usize,
     /// The sync's "now" (default: the clock when the sync starts).
     pub now: Option<Timestamp>,
+    /// How many pages of a chunk are in flight at once, and how a throttle slows them down
+    /// (default: [`Concurrency::default`]).
+    pub concurrency: Concurrency,
 }
 
 impl SyncRequest {
@@ -35,6 +39,7 @@ impl SyncRequest {
             chunk: CHUNK,
             batch: 1_000,
             now: None,
+            concurrency: Concurrency::default(),
         }
     }
 
@@ -42,6 +47,13 @@ impl SyncRequest {
     #[must_use]
     pub fn since(mut self, since: Timestamp) -> Self {
         self.since = Some(since);
+        self
+    }
+
+    /// With `concurrency` pages in flight.
+    #[must_use]
+    pub fn concurrency(mut self, concurrency: Concurrency) -> Self {
+        self.concurrency = concurrency;
         self
     }
 

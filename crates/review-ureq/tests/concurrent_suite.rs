@@ -96,18 +96,22 @@ type Run = (
     Walked<PlanStats>,
 );
 
-fn blocking(sandbox: &Sandbox, (since, until): (Timestamp, Timestamp)) -> Result<Run, ClientError> {
+fn blocking(
+    sandbox: &Sandbox,
+    (since, until): (Timestamp, Timestamp),
+    settings: Concurrency,
+) -> Result<Run, ClientError> {
     let client = BlockingClient::new(UreqTransport::default(), config_for(sandbox));
     let mut wechat = Vec::new();
     let wechat_walk =
-        client.for_each_concurrent(WechatReviews::new(since, until), settings(), |review| {
+        client.for_each_concurrent(WechatReviews::new(since, until), settings, |review| {
             wechat.push(review);
             ControlFlow::Continue(())
         })?;
     let mut taobao = Vec::new();
     let taobao_walk = client.for_each_concurrent(
         TaobaoReviews::from(RateRange::new(since, until)),
-        settings(),
+        settings,
         |review| {
             taobao.push(review);
             ControlFlow::Continue(())
@@ -119,6 +123,7 @@ fn blocking(sandbox: &Sandbox, (since, until): (Timestamp, Timestamp)) -> Result
 fn nonblocking(
     sandbox: &Sandbox,
     (since, until): (Timestamp, Timestamp),
+    settings: Concurrency,
 ) -> Result<Run, ClientError> {
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -131,22 +136,36 @@ fn nonblocking(
         .build()
         .unwrap();
     runtime.block_on(async {
-        let mut stream = client.concurrent(WechatReviews::new(since, until), settings())?;
+        let mut stream = client.concurrent(WechatReviews::new(since, until), settings)?;
         let wechat: Vec<Review> = (&mut stream).try_collect().await?;
         let wechat_walk = stream.walked();
-        let mut stream = client.concurrent(
-            TaobaoReviews::from(RateRange::new(since, until)),
-            settings(),
-        )?;
+        let mut stream =
+            client.concurrent(TaobaoReviews::from(RateRange::new(since, until)), settings)?;
         let taobao: Vec<Review> = (&mut stream).try_collect().await?;
         Ok((wechat, wechat_walk, taobao, stream.walked()))
     })
 }
 
-type Driver = fn(&Sandbox, (Timestamp, Timestamp)) -> Result<Run, ClientError>;
+type Driver = fn(&Sandbox, (Timestamp, Timestamp), Concurrency) -> Result<Run, ClientError>;
 
 fn ids(reviews: &[Review]) -> Vec<(&str, bool)> {
     reviews.iter().map(|r| (r.id.as_str(), r.replied)).collect()
+}
+
+/// The same rates, each once. Two sandboxes started in different seconds date their data a
+/// second apart, which moves Taobao's window cuts and so the order within windows (WeChat's
+/// order, newest first, does not depend on the windows): across sandboxes, compare sets.
+fn same_rates(got: &[Review], expected: &[Review]) {
+    let mut got = ids(got);
+    let mut expected = ids(expected);
+    assert_eq!(got.len(), expected.len());
+    got.sort_unstable();
+    expected.sort_unstable();
+    assert_eq!(got, expected);
+    assert!(
+        got.windows(2).all(|pair| pair[0] != pair[1]),
+        "a rate twice"
+    );
 }
 
 fn same_as_sequential(run: Driver) {
@@ -158,7 +177,8 @@ fn same_as_sequential(run: Driver) {
         .unwrap();
     let range = window();
     let (wechat, taobao) = sequential(&sandbox, range);
-    let (got_wechat, wechat_walk, got_taobao, taobao_walk) = run(&sandbox, range).unwrap();
+    let (got_wechat, wechat_walk, got_taobao, taobao_walk) =
+        run(&sandbox, range, settings()).unwrap();
     assert_eq!(ids(&got_wechat), ids(&wechat));
     assert_eq!(ids(&got_taobao), ids(&taobao));
     assert!(wechat.len() > 6_000 && taobao.len() > 4_000);
@@ -182,9 +202,9 @@ fn faults_change_nothing(run: Driver) {
         .unwrap();
     let range = window();
     let (wechat, taobao) = sequential(&clean, range);
-    let (got_wechat, wechat_walk, got_taobao, _) = run(&faulty, range).unwrap();
+    let (got_wechat, wechat_walk, got_taobao, _) = run(&faulty, range, settings()).unwrap();
     assert_eq!(ids(&got_wechat), ids(&wechat), "WeChat under 20% faults");
-    assert_eq!(ids(&got_taobao), ids(&taobao), "Taobao under 20% faults");
+    same_rates(&got_taobao, &taobao);
     assert!(wechat_walk.concurrency.peak_in_flight > 1);
 }
 
@@ -231,4 +251,58 @@ fn a_break_stops_the_blocking_walk() {
         .unwrap();
     assert_eq!(seen, 150);
     assert!(walked.concurrency.answered < 40, "{:?}", walked.concurrency);
+}
+
+/// A tenant's quota that the walk must hit: 20 calls per platform in each 1-second window,
+/// for walks of more than 60 pages. The walks finish with exactly the unthrottled reviews,
+/// and a refused request is sent again only once the next window has started, so that no
+/// request is refused twice in a row.
+fn a_quota_that_is_hit(run: Driver) {
+    let build = || Sandbox::builder().seed(34).comments(4_000).rates(3_000);
+    let clean = build().start("127.0.0.1:0").unwrap();
+    let limited = build()
+        .quota_per_minute(20)
+        .quota_window(Duration::from_secs(1))
+        .start("127.0.0.1:0")
+        .unwrap();
+    let range = window();
+    let (wechat, taobao) = sequential(&clean, range);
+    // The client knows the sandbox's window, as it knows WeChat's minute.
+    let paced = Concurrency::new(8).quota_window(Duration::from_secs(1));
+    let (got_wechat, wechat_walk, got_taobao, taobao_walk) = run(&limited, range, paced).unwrap();
+    assert_eq!(ids(&got_wechat), ids(&wechat));
+    same_rates(&got_taobao, &taobao);
+    for pace in [wechat_walk.concurrency, taobao_walk.concurrency] {
+        assert!(pace.sent > 60, "the walk needs several windows: {pace:?}");
+        assert!(pace.refused > 0, "the quota was hit: {pace:?}");
+        assert_eq!(
+            pace.longest_refusal_run, 1,
+            "refused twice in a row: {pace:?}"
+        );
+    }
+    let stats: serde_json::Value = ureq::get(format!("{}/sandbox/stats", limited.base_url()))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .map(|body| serde_json::from_str(&body).unwrap())
+        .unwrap();
+    assert!(
+        stats["answers"]["quota_wechat"].as_u64().unwrap() > 0,
+        "{stats}"
+    );
+    assert!(
+        stats["answers"]["quota_fw199"].as_u64().unwrap() > 0,
+        "{stats}"
+    );
+}
+
+#[test]
+fn blocking_concurrent_under_a_quota() {
+    a_quota_that_is_hit(blocking);
+}
+
+#[test]
+fn async_concurrent_under_a_quota() {
+    a_quota_that_is_hit(nonblocking);
 }

@@ -17,11 +17,37 @@ use crate::requests::Paged;
 use crate::route::{Route, Throttles};
 use crate::transport::BlockingTransport;
 
+/// A walk with many requests in flight on a [`BlockingClient`], made by
+/// [`BlockingClient::concurrent`]: [`for_each`](Self::for_each) runs it, handing out its items
+/// in the walk's own order; [`walked`](Self::walked) tells what it did, also after a failure.
+pub struct ConcurrentWalk<'c, T, W: Walk> {
+    client: &'c BlockingClient<T>,
+    walk: Concurrent<W>,
+}
+
 impl<T: BlockingTransport> BlockingClient<T> {
+    /// `request`'s walk with up to `settings` requests in flight; nothing is sent until
+    /// [`ConcurrentWalk::for_each`].
+    pub fn concurrent<R>(
+        &self,
+        request: R,
+        settings: Concurrency,
+    ) -> Result<ConcurrentWalk<'_, T, R::Walk>, ClientError>
+    where
+        R: Paged,
+        <R::Walk as Walk>::Request: PartialEq + Clone,
+        <R::Walk as Walk>::Stats: MergeStats + Clone,
+    {
+        let walk = request.walk(self.config(), Timestamp::now())?;
+        Ok(ConcurrentWalk {
+            client: self,
+            walk: Concurrent::new(walk, settings),
+        })
+    }
+
     /// Every item of `request`'s walk, with up to `settings` requests in flight, handed to
     /// `each` in the walk's own order (exactly the items, and the order, of
-    /// [`pager`](Self::pager)). `each` returns [`ControlFlow::Break`] to stop early (the
-    /// requests in flight are finished, not waited for by the caller's items).
+    /// [`pager`](Self::pager)). `each` returns [`ControlFlow::Break`] to stop early.
     ///
     /// The requests run on scoped threads of this call, as many as are in flight at once; a
     /// throttle slows the walk down as a whole (see `review_protocol::concurrent`). The first
@@ -51,21 +77,40 @@ impl<T: BlockingTransport> BlockingClient<T> {
     ) -> Result<Walked<<R::Walk as Walk>::Stats>, ClientError>
     where
         R: Paged,
-        R::Walk: Walk,
         <R::Walk as Walk>::Request: PartialEq + Clone + Send,
         <R::Walk as Walk>::Page: Send,
         <R::Walk as Walk>::Stats: MergeStats + Clone,
         <<R::Walk as Walk>::Request as Endpoint>::Context: Route,
         F: FnMut(<R::Walk as Walk>::Item) -> ControlFlow<()>,
     {
-        let walk = request.walk(self.config(), Timestamp::now())?;
-        let mut walk = Concurrent::new(walk, settings);
-        let (jobs, queue) = mpsc::channel::<(Ticket, <R::Walk as Walk>::Request)>();
+        let mut walk = self.concurrent(request, settings)?;
+        walk.for_each(each)?;
+        Ok(walk.walked())
+    }
+}
+
+impl<T, W> ConcurrentWalk<'_, T, W>
+where
+    T: BlockingTransport,
+    W: Walk,
+    W::Request: PartialEq + Clone + Send,
+    W::Page: Send,
+    W::Stats: MergeStats + Clone,
+    <W::Request as Endpoint>::Context: Route,
+{
+    /// Runs the walk, handing each item to `each` in order until it is over, `each` breaks,
+    /// or a request fails (not a throttle: that only slows the walk down).
+    pub fn for_each<F>(&mut self, mut each: F) -> Result<(), ClientError>
+    where
+        F: FnMut(W::Item) -> ControlFlow<()>,
+    {
+        let client = self.client;
+        let walk = &mut self.walk;
+        let (jobs, queue) = mpsc::channel::<(Ticket, W::Request)>();
         let queue = Mutex::new(queue);
         let (answers, inbox) = mpsc::channel();
-        let outcome = std::thread::scope(|scope| {
+        std::thread::scope(|scope| {
             let mut workers = 0_usize;
-            let mut each = each;
             let mut drive = || -> Result<(), ClientError> {
                 loop {
                     match walk.next(Timestamp::now()) {
@@ -74,11 +119,10 @@ impl<T: BlockingTransport> BlockingClient<T> {
                                 let (queue, answers) = (&queue, answers.clone());
                                 std::thread::Builder::new()
                                     .name("review-walk".to_owned())
-                                    .spawn_scoped(scope, move || work(self, queue, &answers))
+                                    .spawn_scoped(scope, move || work(client, queue, &answers))
                                     .map_err(|err| spawn_failed(&err))?;
                                 workers += 1;
                             }
-                            // A worker holds the queue until the walk drops it.
                             if jobs.send((ticket, request)).is_err() {
                                 return Ok(());
                             }
@@ -93,7 +137,7 @@ impl<T: BlockingTransport> BlockingClient<T> {
                                 }
                             };
                             if let Some((ticket, result)) = answer {
-                                take(&mut walk, ticket, result)?;
+                                take(walk, ticket, result)?;
                             }
                         }
                         Next::Done => return Ok(()),
@@ -106,14 +150,18 @@ impl<T: BlockingTransport> BlockingClient<T> {
                 }
             };
             let outcome = drive();
+            // The workers finish the request they hold and stop.
             drop(jobs);
             outcome
-        });
-        outcome?;
-        Ok(Walked {
-            walk: walk.walk_stats(),
-            concurrency: walk.stats(),
         })
+    }
+
+    /// What the walk and its scheduling did so far.
+    pub fn walked(&self) -> Walked<W::Stats> {
+        Walked {
+            walk: self.walk.walk_stats(),
+            concurrency: self.walk.stats(),
+        }
     }
 }
 

@@ -14,6 +14,7 @@ use review_protocol::concurrent::ConcurrentStats;
 
 use crate::error::ClientError;
 
+pub use blocking::ConcurrentWalk;
 pub use stream::ConcurrentPager;
 
 /// What a concurrent walk did: the walk's own report, its lanes merged, and the scheduling's.

@@ -114,7 +114,9 @@ pub(crate) fn run(args: &SyncArgs, checked: &Checked, session: &Session) -> CliR
         changes,
         failed: None,
     };
-    let mut request = SyncRequest::new(Vec::new()).lookback(checked.lookback);
+    let mut request = SyncRequest::new(Vec::new())
+        .lookback(checked.lookback)
+        .concurrency(args.pace.settings());
     request.since = checked.since;
     request.now = Some(checked.now);
     let mut report = SyncReport::default();

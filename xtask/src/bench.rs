@@ -1,4 +1,4 @@
-//! `cargo xtask bench`: runs the decode, sandbox, export, webhook and mirror benchmarks and prints one table
+//! `cargo xtask bench`: runs the decode, sandbox, export, network (concurrent export), webhook and mirror benchmarks and prints one table
 //! of the ratios they report against their in-run baselines (also written to
 //! `target/xtask-bench.json`).
 
@@ -52,6 +52,15 @@ const BENCHES: &[Bench] = &[
         package: "review-cli",
         bench: "webhook",
         quick_env: &[("WEBHOOK_PUSHES", "4000")],
+    },
+    Bench {
+        package: "review-cli",
+        bench: "network",
+        quick_env: &[
+            ("EXPORT_COMMENTS", "2000"),
+            ("EXPORT_RATES", "2000"),
+            ("EXPORT_RUNS", "1"),
+        ],
     },
     Bench {
         package: "review-store",

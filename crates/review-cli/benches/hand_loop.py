@@ -2,7 +2,7 @@
 Python's standard library (http.client over one kept-alive connection, json), one request at a
 time. It reads the records `reviews export` reads (every WeChat comment of the range with
 `replied` from the awaiting-reply listing; every Taobao rate, windows halved under the 1500
-cap) and prints how many. The baseline of `cargo bench -p review-cli --bench export`.
+cap) and prints how many. The baseline of `cargo bench -p review-cli --bench network`.
 
 Usage: hand_loop.py BASE_URL WECHAT_APPID WECHAT_SECRET FW199_APPID FW199_SECRET SELLER_NICK SINCE UNTIL
 (SINCE and UNTIL in Unix seconds).

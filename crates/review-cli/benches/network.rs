@@ -7,7 +7,7 @@
 //! Goals (issue 16): at least 5x the sequential client at 0 ms, at least 10x at 30 ms, memory
 //! flat in the number of records.
 //!
-//! `cargo bench -p review-cli --bench export` (`EXPORT_COMMENTS`, `EXPORT_RATES` for other
+//! `cargo bench -p review-cli --bench network` (`EXPORT_COMMENTS`, `EXPORT_RATES` for other
 //! sizes, 20,000 each by default; `EXPORT_RUNS` for the best of more runs at 0 ms).
 
 #![allow(

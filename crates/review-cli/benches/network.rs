@@ -93,7 +93,13 @@ fn export(sandbox: &Sandbox, (since, until): (i64, i64), out: &Path) -> Run {
     let taobao = sandbox.taobao();
     let mut command = Command::new(env!("CARGO_BIN_EXE_reviews"));
     command
-        .args(["export", "--since", &since.to_string(), "--until", &until.to_string()])
+        .args([
+            "export",
+            "--since",
+            &since.to_string(),
+            "--until",
+            &until.to_string(),
+        ])
         .arg("--out")
         .arg(out)
         .env_clear()
@@ -102,8 +108,11 @@ fn export(sandbox: &Sandbox, (since, until): (i64, i64), out: &Path) -> Run {
         .env("REVIEWS_WECHAT_APPID", wechat.appid.to_string())
         .env("REVIEWS_WECHAT_SECRET", wechat.secret.expose_secret())
         .env("REVIEWS_FW199_BASE_URL", sandbox.base_url())
-        .env("REVIEWS_FW199_APPID", taobao.gateway.appid.to_string())
-        .env("REVIEWS_FW199_SECRET", taobao.gateway.secret.expose_secret())
+        .env("REVIEWS_FW199_APPID", &taobao.gateway.appid)
+        .env(
+            "REVIEWS_FW199_SECRET",
+            taobao.gateway.secret.expose_secret(),
+        )
         .env("REVIEWS_TAOBAO_SELLER_NICK", &taobao.seller_nick)
         .env("REVIEWS_TOKEN_STORE", "memory");
     let (took, output, peak_kb) = watched(&mut command);
@@ -130,7 +139,7 @@ fn hand_loop(sandbox: &Sandbox, (since, until): (i64, i64)) -> Run {
         .arg(sandbox.base_url())
         .arg(wechat.appid.to_string())
         .arg(wechat.secret.expose_secret())
-        .arg(taobao.gateway.appid.to_string())
+        .arg(&taobao.gateway.appid)
         .arg(taobao.gateway.secret.expose_secret())
         .arg(&taobao.seller_nick)
         .arg(since.to_string())

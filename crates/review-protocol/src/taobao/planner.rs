@@ -319,19 +319,9 @@ impl WindowPlanner {
         let end = last.min(served_to);
         let range = (start <= end).then(|| Window::from_seconds(start, end));
         let stats = PlanStats {
-            requested: Window::from_seconds(first, last),
-            range,
             clamped_start: (start > first).then(|| at_second(start)),
             clamped_end: (end < last).then(|| at_second(end)),
-            expired_until: None,
-            probes: 0,
-            pages: 0,
-            splits: 0,
-            windows: Vec::new(),
-            truncated: Vec::new(),
-            page_limit_hits: Vec::new(),
-            delivered: 0,
-            duplicates: 0,
+            ..PlanStats::empty(Window::from_seconds(first, last), range)
         };
         Ok(Self {
             base,
@@ -621,17 +611,17 @@ impl Walk for WindowPlanner {
             pending: Vec::new(),
             step: Step::Probe(window),
             seen: HashSet::new(),
-            stats: PlanStats::empty(window),
+            stats: PlanStats::empty(window, Some(window)),
         })
     }
 }
 
 impl PlanStats {
-    /// The report of a run over `window`, before anything is read.
-    fn empty(window: Window) -> Self {
+    /// The report of a run asked for `requested`, reading `range`, before anything is read.
+    fn empty(requested: Window, range: Option<Window>) -> Self {
         Self {
-            requested: window,
-            range: Some(window),
+            requested,
+            range,
             clamped_start: None,
             clamped_end: None,
             expired_until: None,

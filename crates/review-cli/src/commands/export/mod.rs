@@ -14,6 +14,7 @@ mod wechat;
 mod writer;
 
 use std::io::{self, Write};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -343,6 +344,21 @@ fn both(
             Ok(notes)
         }
         (Err(Halt::Interrupted), Err(halt)) | (Err(halt), _) | (Ok(()), Err(halt)) => Err(halt),
+    }
+}
+
+/// A walk's callback that hands each review to `emit` and stops the walk at the first halt,
+/// kept in `halted` for the caller.
+fn until_halt<'a>(
+    emit: &'a mut dyn FnMut(&Review) -> Result<(), Halt>,
+    halted: &'a mut Option<Halt>,
+) -> impl FnMut(Review) -> ControlFlow<()> + 'a {
+    move |review| match emit(&review) {
+        Ok(()) => ControlFlow::Continue(()),
+        Err(halt) => {
+            *halted = Some(halt);
+            ControlFlow::Break(())
+        }
     }
 }
 

@@ -3,14 +3,12 @@
 //! flight (see `review_protocol::concurrent`), and each rate becomes a record as it comes, in
 //! the walk's own order.
 
-use std::ops::ControlFlow;
-
 use jiff::Timestamp;
 use review_client::{RateRange, TaobaoReviews};
 use review_model::Review;
 use review_protocol::concurrent::Concurrency;
 
-use super::Halt;
+use super::{Halt, until_halt};
 use crate::error::CliError;
 use crate::setup::Fw199;
 
@@ -29,17 +27,11 @@ pub(super) fn export(
     let failed = |err: &review_client::ClientError| Halt::Failed(CliError::client(err, &side.host));
     let range = RateRange::new(since, until).page_size(PAGE_SIZE);
     let mut halted = None;
-    let walked = side
-        .client
-        .for_each_concurrent(TaobaoReviews::from(range), settings, |review| {
-            match emit(&review) {
-                Ok(()) => ControlFlow::Continue(()),
-                Err(halt) => {
-                    halted = Some(halt);
-                    ControlFlow::Break(())
-                }
-            }
-        });
+    let walked = side.client.for_each_concurrent(
+        TaobaoReviews::from(range),
+        settings,
+        until_halt(emit, &mut halted),
+    );
     if let Some(halt) = halted {
         return Err(halt);
     }

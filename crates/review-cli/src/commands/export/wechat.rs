@@ -4,14 +4,12 @@
 //! `review_protocol::concurrent`), and each review becomes a record as it comes, in the walk's
 //! own order.
 
-use std::ops::ControlFlow;
-
 use jiff::Timestamp;
 use review_client::{ClientError, WechatReviews};
 use review_model::Review;
 use review_protocol::concurrent::Concurrency;
 
-use super::Halt;
+use super::{Halt, until_halt};
 use crate::setup::Wechat;
 
 /// Hands every comment of `[since, until]` to `emit`, newest first.
@@ -24,19 +22,11 @@ pub(super) fn export(
 ) -> Result<(), Halt> {
     let failed = |err: &ClientError| Halt::Failed(side.error(err));
     let mut halted = None;
-    let walked =
-        side.client
-            .for_each_concurrent(
-                WechatReviews::new(since, until),
-                settings,
-                |review| match emit(&review) {
-                    Ok(()) => ControlFlow::Continue(()),
-                    Err(halt) => {
-                        halted = Some(halt);
-                        ControlFlow::Break(())
-                    }
-                },
-            );
+    let walked = side.client.for_each_concurrent(
+        WechatReviews::new(since, until),
+        settings,
+        until_halt(emit, &mut halted),
+    );
     if let Some(halt) = halted {
         return Err(halt);
     }

@@ -236,6 +236,9 @@ fn read(tenant: &FleetTenant, job: &Job<'_>) -> Outcome {
         return Outcome::Stopped;
     }
     let started = Instant::now();
+    // Names the tenant in the debug log (RUST_LOG), on both platforms' threads.
+    let span = tracing::debug_span!("tenant", name = %tenant.name);
+    let _entered = span.enter();
     let session = match setup::tenant_session(&tenant.settings, job.need) {
         Ok(session) => session,
         Err(err) => return Outcome::Failed(err),
@@ -293,6 +296,7 @@ fn read(tenant: &FleetTenant, job: &Job<'_>) -> Outcome {
         let taobao = std::thread::Builder::new()
             .name(format!("{}-taobao", tenant.name))
             .spawn_scoped(scope, || {
+                let _entered = span.enter();
                 let read = read_taobao();
                 if read.is_err() {
                     side_stop.store(true, Ordering::Relaxed);

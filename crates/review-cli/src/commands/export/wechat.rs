@@ -52,6 +52,7 @@ pub(super) fn export(
             lanes = pace.lanes,
             peak_in_flight = pace.peak_in_flight,
             throttled = pace.refused,
+            longest_refusal_run = pace.longest_refusal_run,
             "WeChat read"
         );
     }

@@ -1,4 +1,4 @@
-//! `cargo xtask bench`: runs the decode, sandbox, export, network (concurrent export), webhook and mirror benchmarks and prints one table
+//! `cargo xtask bench`: runs the decode, sandbox, export, network (concurrent export), webhook, fleet and mirror benchmarks and prints one table
 //! of the ratios they report against their in-run baselines (also written to
 //! `target/xtask-bench.json`).
 
@@ -60,6 +60,19 @@ const BENCHES: &[Bench] = &[
             ("EXPORT_COMMENTS", "2000"),
             ("EXPORT_RATES", "2000"),
             ("EXPORT_RUNS", "1"),
+        ],
+    },
+    Bench {
+        package: "review-cli",
+        bench: "fleet",
+        quick_env: &[
+            ("FLEET_TENANTS", "6"),
+            ("FLEET_COMMENTS", "60"),
+            ("FLEET_RATES", "60"),
+            ("FLEET_LATENCY_MS", "5"),
+            ("FLEET_BIND_WINDOW_MS", "200"),
+            ("FLEET_MEMORY_TENANTS", "4"),
+            ("FLEET_MEMORY_RECORDS", "200"),
         ],
     },
     Bench {

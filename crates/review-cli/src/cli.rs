@@ -163,8 +163,40 @@ pub(crate) struct ProfileArgs {
     #[arg(long, global = true, env = "REVIEWS_CONFIG", value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,
     /// The profile of the config file to use (default: [profiles.default], if there is one).
-    #[arg(long, global = true, env = "REVIEWS_PROFILE", value_name = "NAME")]
+    /// `export` and `sync` also take a comma list (`shop-a,shop-b`): one run over those
+    /// tenants, each with its own credentials, tokens and pacing.
+    #[arg(
+        long,
+        global = true,
+        env = "REVIEWS_PROFILE",
+        value_name = "NAME[,NAME...]"
+    )]
     pub(crate) profile: Option<String>,
+}
+
+/// A run over several tenants (profiles) at once: `export` and `sync` only.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct FleetArgs {
+    /// Run over every profile of the config file, in the order of their names (as --profile
+    /// with all of them).
+    #[arg(
+        long,
+        env = "REVIEWS_ALL_PROFILES",
+        value_parser = clap::builder::BoolishValueParser::new(),
+        action = clap::ArgAction::SetTrue
+    )]
+    pub(crate) all_profiles: bool,
+    /// Tenants read at once when there are several, 1 to 256; each has its own
+    /// --concurrency per platform.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 8,
+        env = "REVIEWS_TENANTS_IN_FLIGHT",
+        value_parser = tenants_in_flight,
+        allow_negative_numbers = true
+    )]
+    pub(crate) tenants_in_flight: usize,
 }
 
 #[derive(Debug, Subcommand)]
@@ -419,6 +451,8 @@ pub(crate) struct ExportArgs {
     pub(crate) out: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) pace: PaceArgs,
+    #[command(flatten)]
+    pub(crate) fleet: FleetArgs,
 }
 
 /// How hard a walk may press the platforms.
@@ -435,12 +469,26 @@ pub(crate) struct PaceArgs {
         allow_negative_numbers = true
     )]
     pub(crate) concurrency: usize,
+    /// The platforms' quota window in milliseconds (a spent quota waits for the next one),
+    /// 10 to 86400000; WeChat's is a minute. For tests and benchmarks against a sandbox with
+    /// a shorter --quota-window-ms.
+    #[arg(
+        long,
+        value_name = "MS",
+        env = "REVIEWS_QUOTA_WINDOW_MS",
+        default_value_t = 60_000,
+        value_parser = quota_window_ms,
+        allow_negative_numbers = true,
+        hide = true
+    )]
+    pub(crate) quota_window_ms: u64,
 }
 
 impl PaceArgs {
     /// The walks' bounds.
     pub(crate) fn settings(&self) -> review_protocol::concurrent::Concurrency {
         review_protocol::concurrent::Concurrency::new(self.concurrency)
+            .quota_window(std::time::Duration::from_millis(self.quota_window_ms))
     }
 }
 
@@ -479,6 +527,8 @@ pub(crate) struct SyncArgs {
     pub(crate) changes: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) pace: PaceArgs,
+    #[command(flatten)]
+    pub(crate) fleet: FleetArgs,
 }
 
 #[derive(Debug, Args)]
@@ -697,6 +747,10 @@ fn count_in(text: &str, range: std::ops::RangeInclusive<u64>, what: &str) -> Res
 
 fn concurrency(text: &str) -> Result<usize, String> {
     count_in(text, 1..=64, "a number of requests in flight").map(|n| n as usize)
+}
+
+fn tenants_in_flight(text: &str) -> Result<usize, String> {
+    count_in(text, 1..=256, "a number of tenants in flight").map(|n| n as usize)
 }
 
 fn comments(text: &str) -> Result<usize, String> {

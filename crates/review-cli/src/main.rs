@@ -6,6 +6,7 @@
 mod cli;
 mod commands;
 mod error;
+mod fleet;
 mod interrupt;
 mod mirror;
 mod output;

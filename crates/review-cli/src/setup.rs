@@ -165,6 +165,35 @@ pub(crate) fn session(settings: &Settings, tz: &str, need: Need) -> CliResult<Se
     clients(settings, need, tz, (wechat_creds, fw199_creds), sandbox)
 }
 
+/// The session of one tenant of a fleet: the clients of the platforms `asked` for which the
+/// profile has credentials (a mini program without a shop reads WeChat alone), never the
+/// embedded sandbox; a profile with credentials for none of them is an error.
+pub(crate) fn tenant_session(settings: &Settings, asked: Need) -> CliResult<Session> {
+    let (wechat_creds, fw199_creds) = credentials(settings, asked)?;
+    let need = Need {
+        wechat: asked.wechat && wechat_creds.is_some(),
+        fw199: asked.fw199 && fw199_creds.is_some(),
+        writes: false,
+    };
+    if !need.wechat && !need.fw199 {
+        let which = match (asked.wechat, asked.fw199) {
+            (true, true) => "WeChat or fw199",
+            (true, false) => "WeChat",
+            _ => "fw199",
+        };
+        return Err(CliError::usage(format!(
+            "the profile has no {which} credentials: add them to it, or leave it out of the fleet"
+        )));
+    }
+    clients(
+        settings,
+        need,
+        TimeZone::UTC,
+        (wechat_creds, fw199_creds),
+        None,
+    )
+}
+
 /// Who we are to WeChat.
 enum WechatCreds {
     /// An app's AppID and secret: tokens fetched from WeChat.

@@ -13,7 +13,7 @@ mod wechat;
 use crate::cli::{Cli, Command, ConfigCommand, PlatformChoice};
 use crate::error::CliResult;
 use crate::interrupt;
-use crate::settings::{Settings, Sources};
+use crate::settings::{self, Settings, Sources};
 use crate::setup::{self, Need};
 
 /// Runs the parsed command; `sources` says which options the command line and the
@@ -75,6 +75,9 @@ fn run_client(cli: &Cli, sources: &Sources) -> CliResult {
         Command::Export(args) => {
             // Bad input must fail before the sandbox's notice: one line on stderr.
             export::check(args)?;
+            if let Some(tenants) = settings::fleet(cli, sources, &args.fleet)? {
+                return export::run_fleet(args, &tenants);
+            }
             let need = Need {
                 wechat: matches!(args.platform, PlatformChoice::Wechat | PlatformChoice::All),
                 fw199: matches!(args.platform, PlatformChoice::Taobao | PlatformChoice::All),
@@ -86,6 +89,11 @@ fn run_client(cli: &Cli, sources: &Sources) -> CliResult {
         }
         Command::Sync(args) => {
             // Bad input (a time, a duration, a database URL) fails before the sandbox's notice.
+            if let Some(tenants) = settings::fleet(cli, sources, &args.fleet)? {
+                let url = sync::mirror_of(&tenants)?;
+                let checked = sync::check_url(args, url)?;
+                return sync::run_fleet(args, &checked, &tenants);
+            }
             let settings = Settings::resolve(cli, sources)?;
             let checked = sync::check(args, &settings)?;
             let need = Need {

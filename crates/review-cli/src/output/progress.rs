@@ -2,7 +2,7 @@
 //! (a log file or a CI console gets the one summary line instead of redraws) and the records
 //! are not themselves scrolling down that terminal.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -47,6 +47,16 @@ impl Progress {
     pub(crate) fn add(&self, count: u64) {
         if let Some(bar) = &self.0 {
             bar.inc(count);
+        }
+    }
+
+    /// Prints `line` on stderr, above the bar when there is one.
+    pub(crate) fn line(&self, line: &str) {
+        match &self.0 {
+            Some(bar) => bar.println(line),
+            None => {
+                let _ = writeln!(std::io::stderr().lock(), "{line}");
+            }
         }
     }
 

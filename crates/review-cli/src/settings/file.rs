@@ -203,6 +203,27 @@ pub(crate) fn load(
     Ok(Some((at, profile)))
 }
 
+/// The names of the file's profiles, sorted (the order of a fleet of `--all-profiles`); none
+/// when there is no file (and none was named).
+pub(crate) fn profile_names(file: &FileChoice) -> CliResult<Option<Vec<String>>> {
+    let path = &file.path;
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound && !file.explicit => {
+            return Ok(None);
+        }
+        Err(err) => {
+            return Err(CliError::usage(format!(
+                "cannot read the config file {}: {err}: fix the path (--config, REVIEWS_CONFIG)",
+                path.display()
+            )));
+        }
+    };
+    let contents: Contents = toml::from_str(&text).map_err(|err| parse_error(path, &text, &err))?;
+    check_private(path, &contents)?;
+    Ok(Some(contents.profiles.into_keys().collect()))
+}
+
 /// toml's message without its excerpt of the file (which could show a secret), and the
 /// line; a quoted value in it is masked too.
 fn parse_error(path: &Path, text: &str, err: &toml::de::Error) -> CliError {

@@ -2,6 +2,7 @@
 //! environment, which beats the profile of the config file, which beats the defaults.
 
 mod file;
+mod fleet;
 mod origin;
 mod secret;
 
@@ -11,6 +12,7 @@ use std::sync::Arc;
 use clap::ValueEnum;
 use review_model::AccessToken;
 
+pub(crate) use self::fleet::{FleetTenant, fleet};
 use self::origin::ProfileRef;
 pub(crate) use self::origin::{Origin, Sources, env_names};
 pub(crate) use self::secret::SecretValue;
@@ -103,6 +105,36 @@ fn pick<T>(
     }
 }
 
+/// The config file: `--config` (or `REVIEWS_CONFIG`), else the default path.
+fn config_file(cli: &Cli, sources: &Sources) -> Setting<PathBuf> {
+    match (&cli.profile.config, sources.given("config")) {
+        (Some(path), Some(origin)) => Setting {
+            value: Some(path.clone()),
+            origin: origin.clone(),
+        },
+        _ => Setting {
+            value: file::default_path(),
+            origin: Origin::Default,
+        },
+    }
+}
+
+/// The file to read and whether it was named (then it must exist).
+fn file_choice(config: &Setting<PathBuf>) -> Option<file::FileChoice> {
+    config.get().map(|path| file::FileChoice {
+        path: path.clone(),
+        explicit: config.origin != Origin::Default,
+    })
+}
+
+/// How messages name where `--profile` came from.
+fn profile_from(sources: &Sources) -> String {
+    sources.given("profile").map_or_else(
+        || "--profile".to_owned(),
+        |o| named(o, "--profile", "profile"),
+    )
+}
+
 /// Where a value came from, as a message names it: the option, the variable, or the key.
 fn named(origin: &Origin, option: &str, key: &str) -> String {
     match origin {
@@ -115,26 +147,30 @@ fn named(origin: &Origin, option: &str, key: &str) -> String {
 impl Settings {
     /// Resolves every setting of `cli`, `sources` saying which the command line or the
     /// environment gave, reading the config file.
+    /// A list of profiles (`--profile a,b`) is refused: only `export` and `sync` run over
+    /// several, through [`fleet`].
     pub(crate) fn resolve(cli: &Cli, sources: &Sources) -> CliResult<Self> {
-        let config = match (&cli.profile.config, sources.given("config")) {
-            (Some(path), Some(origin)) => Setting {
-                value: Some(path.clone()),
-                origin: origin.clone(),
-            },
-            _ => Setting {
-                value: file::default_path(),
-                origin: Origin::Default,
-            },
-        };
-        let choice = config.get().map(|path| file::FileChoice {
-            path: path.clone(),
-            explicit: config.origin != Origin::Default,
-        });
         let wanted = cli.profile.profile.as_deref();
-        let wanted_from = sources.given("profile").map_or_else(
-            || "--profile".to_owned(),
-            |o| named(o, "--profile", "profile"),
-        );
+        let wanted_from = profile_from(sources);
+        if let Some(list) = wanted.filter(|w| w.contains(',')) {
+            return Err(CliError::usage(format!(
+                "{wanted_from} is {}, a list of profiles: only export and sync run over several; name one profile",
+                crate::time::shown(list)
+            )));
+        }
+        Self::resolve_profile(cli, sources, wanted)
+    }
+
+    /// Resolves the settings of `cli` with profile `wanted` of the config file (or its
+    /// default profile, for none).
+    pub(crate) fn resolve_profile(
+        cli: &Cli,
+        sources: &Sources,
+        wanted: Option<&str>,
+    ) -> CliResult<Self> {
+        let config = config_file(cli, sources);
+        let choice = file_choice(&config);
+        let wanted_from = profile_from(sources);
         let loaded = file::load(choice.as_ref(), wanted, &wanted_from)?;
         let (at, p) = match loaded {
             Some((at, profile)) => (Some(at), profile),
@@ -143,6 +179,13 @@ impl Settings {
         let at = at.as_ref();
         let (wechat_secret, fw199_secret) = (p.wechat_secret(), p.fw199_secret());
         let profile = match (wanted, sources.given("profile"), at) {
+            // A tenant of a fleet: the profile comes from the list (or --all-profiles).
+            (Some(name), Some(_), Some(at)) if cli.profile.profile.as_deref() != Some(name) => {
+                Setting {
+                    value: Some(name.to_owned()),
+                    origin: Origin::Profile(Arc::clone(at)),
+                }
+            }
             (Some(name), Some(origin), _) => Setting {
                 value: Some(name.to_owned()),
                 origin: origin.clone(),

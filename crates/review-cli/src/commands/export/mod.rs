@@ -8,6 +8,7 @@
 //! the output is WeChat's reviews, newest first, then Taobao's, window by window, whatever
 //! the timing. Ctrl-C stops after the current record and leaves complete lines.
 
+mod fleet;
 mod out_file;
 mod taobao;
 mod wechat;
@@ -31,6 +32,7 @@ use crate::output::progress::Progress;
 use crate::setup::{Fw199, Session, Wechat};
 use crate::time;
 
+pub(crate) use self::fleet::run as run_fleet;
 use self::out_file::OutFile;
 use self::writer::{RecordWriter, Spool};
 

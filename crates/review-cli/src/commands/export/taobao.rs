@@ -36,9 +36,18 @@ pub(super) fn export(
         return Err(halt);
     }
     let walked = walked.map_err(|e| failed(&e))?;
+    let pace = &walked.concurrency;
     let Some(stats) = walked.walk else {
         return Ok(Vec::new());
     };
+    tracing::debug!(
+        probes = stats.probes,
+        pages = stats.pages,
+        requests = pace.sent,
+        throttled = pace.refused,
+        longest_refusal_run = pace.longest_refusal_run,
+        "Taobao read"
+    );
     let mut notes = Vec::new();
     notes.push(match stats.splits {
         1 => "1 Taobao window split".to_owned(),

@@ -42,6 +42,7 @@ pub(super) fn export(
             lanes = pace.lanes,
             peak_in_flight = pace.peak_in_flight,
             throttled = pace.refused,
+            longest_refusal_run = pace.longest_refusal_run,
             "WeChat read"
         );
     }

@@ -25,12 +25,19 @@ pub(super) struct RecordWriter {
     out: BufWriter<Box<dyn Write + Send>>,
     encoder: Encoder,
     line: Vec<u8>,
+    /// A fleet's tenant: the last key of every JSON line, the last CSV column.
+    tenant: Option<String>,
 }
 
 impl RecordWriter {
     /// A writer in `format`; CSV starts with its header line.
     pub(super) fn new(out: Box<dyn Write + Send>, format: ExportFormat) -> io::Result<Self> {
-        Self::with_header(out, format, true)
+        Self::with_header(out, format, true, None)
+    }
+
+    /// A writer of a fleet's export: CSV's header ends with the `tenant` column.
+    pub(super) fn fleet(out: Box<dyn Write + Send>, format: ExportFormat) -> io::Result<Self> {
+        Self::with_header(out, format, true, Some(String::new()))
     }
 
     /// A writer in `format`, with CSV's header line or without it (records to follow others).
@@ -38,6 +45,7 @@ impl RecordWriter {
         out: Box<dyn Write + Send>,
         format: ExportFormat,
         header: bool,
+        tenant: Option<String>,
     ) -> io::Result<Self> {
         let encoder = match format {
             ExportFormat::Jsonl => Encoder::Jsonl,
@@ -47,9 +55,11 @@ impl RecordWriter {
             out: BufWriter::with_capacity(64 * 1024, out),
             encoder,
             line: Vec::with_capacity(1024),
+            tenant,
         };
         if header && let Encoder::Csv = encoder {
-            writer.csv_line(review_header())?;
+            let tenant = writer.tenant.is_some().then_some("tenant");
+            writer.csv_line(review_header().chain(tenant))?;
         }
         Ok(writer)
     }
@@ -79,10 +89,20 @@ impl RecordWriter {
             Encoder::Jsonl => {
                 self.line.clear();
                 serde_json::to_writer(&mut self.line, review)?;
+                if let Some(tenant) = &self.tenant
+                    && self.line.pop() == Some(b'}')
+                {
+                    self.line.extend_from_slice(b",\"tenant\":");
+                    serde_json::to_writer(&mut self.line, tenant)?;
+                    self.line.push(b'}');
+                }
                 self.line.push(b'\n');
                 self.out.write_all(&self.line)
             }
-            Encoder::Csv => self.csv_line(review_fields(review)),
+            Encoder::Csv => {
+                let tenant = self.tenant.clone();
+                self.csv_line(review_fields(review).into_iter().chain(tenant))
+            }
         }
     }
 
@@ -93,13 +113,12 @@ impl RecordWriter {
 
     /// Appends a spool's lines after the records written so far; returns how many records.
     pub(super) fn append(&mut self, spool: Spool) -> io::Result<u64> {
-        let Spool {
-            mut writer,
-            mut file,
-            records,
-        } = spool;
-        writer.flush()?;
-        drop(writer);
+        self.append_spooled(spool.finish()?)
+    }
+
+    /// Appends a finished spool's lines; returns how many records.
+    pub(super) fn append_spooled(&mut self, spooled: Spooled) -> io::Result<u64> {
+        let Spooled { mut file, records } = spooled;
         file.seek(SeekFrom::Start(0))?;
         io::copy(&mut file, &mut self.out)?;
         Ok(records)
@@ -117,8 +136,17 @@ pub(super) struct Spool {
 impl Spool {
     /// An empty spool of records in `format` (no CSV header: they follow the output's).
     pub(super) fn new(format: ExportFormat) -> io::Result<Self> {
+        Self::with_tenant(format, None)
+    }
+
+    /// An empty spool of a fleet's tenant: each record marked with its name.
+    pub(super) fn tenant(format: ExportFormat, name: &str) -> io::Result<Self> {
+        Self::with_tenant(format, Some(name.to_owned()))
+    }
+
+    fn with_tenant(format: ExportFormat, tenant: Option<String>) -> io::Result<Self> {
         let file = tempfile::tempfile()?;
-        let writer = RecordWriter::with_header(Box::new(file.try_clone()?), format, false)?;
+        let writer = RecordWriter::with_header(Box::new(file.try_clone()?), format, false, tenant)?;
         Ok(Self {
             writer,
             file,
@@ -132,6 +160,24 @@ impl Spool {
         self.records = self.records.saturating_add(1);
         Ok(())
     }
+
+    /// Flushes and lets the writer go: a spool waiting its turn holds a file, no buffer.
+    pub(super) fn finish(self) -> io::Result<Spooled> {
+        let Self {
+            mut writer,
+            file,
+            records,
+        } = self;
+        writer.flush()?;
+        drop(writer);
+        Ok(Spooled { file, records })
+    }
+}
+
+/// A finished [`Spool`]: its records in a file, to append in their turn.
+pub(super) struct Spooled {
+    file: File,
+    records: u64,
 }
 
 #[cfg(test)]

@@ -3,8 +3,10 @@
 //! tenants, shows progress, writes `--changes` and prints the summary line.
 
 mod changes;
+mod fleet;
 mod summary;
 
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 use jiff::{SignedDuration, Timestamp};
@@ -23,6 +25,7 @@ use crate::setup::Session;
 use crate::time;
 
 use self::changes::ChangesOut;
+pub(crate) use self::fleet::{mirror_of, run as run_fleet};
 
 /// The options, checked before anything starts.
 pub(crate) struct Checked {
@@ -34,6 +37,11 @@ pub(crate) struct Checked {
 
 /// Refuses a bad `--since`, `--lookback`, `--db` or `--changes` before the sandbox starts.
 pub(crate) fn check(args: &SyncArgs, settings: &Settings) -> CliResult<Checked> {
+    check_url(args, mirror::url(&settings.db)?)
+}
+
+/// Refuses a bad `--since`, `--lookback` or `--changes`; `url` is the mirror, checked.
+pub(crate) fn check_url(args: &SyncArgs, url: MirrorUrl) -> CliResult<Checked> {
     let now = Timestamp::now();
     let since = args
         .since
@@ -46,7 +54,6 @@ pub(crate) fn check(args: &SyncArgs, settings: &Settings) -> CliResult<Checked> 
         ));
     }
     let lookback = time::span(&args.lookback, "--lookback")?;
-    let url = mirror::url(&settings.db)?;
     if let Some(path) = &args.changes {
         changes::check(path)?;
     }
@@ -58,10 +65,11 @@ pub(crate) fn check(args: &SyncArgs, settings: &Settings) -> CliResult<Checked> 
     })
 }
 
-/// What the user sees as the sync goes: the progress bar and the `--changes` lines.
+/// What the user sees as the sync goes: the progress bar and the `--changes` lines (shared by
+/// the tenants of a fleet, a whole line at a time).
 struct Watch {
     progress: Progress,
-    changes: Option<ChangesOut>,
+    changes: Option<Arc<Mutex<ChangesOut>>>,
     /// The first failure to write a change line, reported at the end.
     failed: Option<CliError>,
 }
@@ -73,8 +81,8 @@ impl SyncObserver for Watch {
             Platform::Taobao => "Taobao",
         };
         self.progress.platform(name);
-        if let Some(out) = &mut self.changes
-            && let Err(err) = out.flush()
+        if let Some(out) = &self.changes
+            && let Err(err) = out.lock().unwrap_or_else(PoisonError::into_inner).flush()
         {
             self.failed.get_or_insert(err);
         }
@@ -92,8 +100,11 @@ impl SyncObserver for Watch {
         if self.failed.is_some() {
             return;
         }
-        if let Some(out) = &mut self.changes
-            && let Err(err) = out.write(tenant, review, changes)
+        if let Some(out) = &self.changes
+            && let Err(err) = out
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .write(tenant, review, changes)
         {
             self.failed = Some(err);
         }
@@ -108,42 +119,16 @@ pub(crate) fn run(args: &SyncArgs, checked: &Checked, session: &Session) -> CliR
         .changes
         .as_deref()
         .map(ChangesOut::create)
-        .transpose()?;
+        .transpose()?
+        .map(|out| Arc::new(Mutex::new(out)));
     let mut watch = Watch {
         progress: Progress::start(true, "synced"),
         changes,
         failed: None,
     };
-    let mut request = SyncRequest::new(Vec::new())
-        .lookback(checked.lookback)
-        .concurrency(args.pace.settings());
-    request.since = checked.since;
-    request.now = Some(checked.now);
-    let mut report = SyncReport::default();
-    let mut failure = None;
-    if matches!(args.platform, PlatformChoice::Wechat | PlatformChoice::All) {
-        let side = session.wechat()?;
-        request.tenants = vec![Tenant::new(Platform::Wechat, side.appid.clone())];
-        match sync_blocking(&side.client, &mut mirror, &request, &mut watch) {
-            Ok(done) => report.merge(done),
-            Err(err) => failure = Some(sync_error(&err, |e| side.error(e))),
-        }
-    }
-    if failure.is_none() && matches!(args.platform, PlatformChoice::Taobao | PlatformChoice::All) {
-        let side = session.fw199()?;
-        request.tenants = vec![Tenant::new(Platform::Taobao, side.seller_nick.clone())];
-        match sync_blocking(&side.client, &mut mirror, &request, &mut watch) {
-            Ok(done) => report.merge(done),
-            Err(err) => {
-                failure = Some(sync_error(&err, |e| CliError::client(e, &side.host)));
-            }
-        }
-    }
+    let (report, failure) = sync_session(args, checked, session, &mut mirror, &mut watch);
     watch.progress.clear();
-    let flushed = match watch.changes.take() {
-        Some(out) => out.finish(),
-        None => Ok(()),
-    };
+    let flushed = finish_changes(watch.changes.take());
     if let Some(mut err) = failure {
         err.message = format!(
             "{}; {}",
@@ -158,6 +143,61 @@ pub(crate) fn run(args: &SyncArgs, checked: &Checked, session: &Session) -> CliR
     flushed?;
     summary::print(&report, &mirror.describe(), started.elapsed());
     Ok(())
+}
+
+/// Flushes the `--changes` lines at the end.
+fn finish_changes(changes: Option<Arc<Mutex<ChangesOut>>>) -> CliResult {
+    match changes.map(Arc::into_inner) {
+        Some(Some(out)) => out
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
+            .finish(),
+        Some(None) => Err(CliError::runtime(
+            "--changes: the lines are still being written",
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Syncs the chosen platforms of one session (one tenant) into `mirror`: what was committed,
+/// and the failure that stopped it, if one did.
+fn sync_session(
+    args: &SyncArgs,
+    checked: &Checked,
+    session: &Session,
+    mirror: &mut review_store::Mirror,
+    watch: &mut Watch,
+) -> (SyncReport, Option<CliError>) {
+    let mut request = SyncRequest::new(Vec::new())
+        .lookback(checked.lookback)
+        .concurrency(args.pace.settings());
+    request.since = checked.since;
+    request.now = Some(checked.now);
+    let mut report = SyncReport::default();
+    let mut failure = None;
+    let wanted = |choice| matches!(args.platform, PlatformChoice::All) || args.platform == choice;
+    if wanted(PlatformChoice::Wechat)
+        && let Some(side) = &session.wechat
+    {
+        request.tenants = vec![Tenant::new(Platform::Wechat, side.appid.clone())];
+        match sync_blocking(&side.client, mirror, &request, watch) {
+            Ok(done) => report.merge(done),
+            Err(err) => failure = Some(sync_error(&err, |e| side.error(e))),
+        }
+    }
+    if failure.is_none()
+        && wanted(PlatformChoice::Taobao)
+        && let Some(side) = &session.fw199
+    {
+        request.tenants = vec![Tenant::new(Platform::Taobao, side.seller_nick.clone())];
+        match sync_blocking(&side.client, mirror, &request, watch) {
+            Ok(done) => report.merge(done),
+            Err(err) => {
+                failure = Some(sync_error(&err, |e| CliError::client(e, &side.host)));
+            }
+        }
+    }
+    (report, failure)
 }
 
 /// The one line of a failed sync: the API's error as other commands word it, or the mirror's.

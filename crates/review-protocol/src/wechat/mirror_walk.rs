@@ -27,7 +27,7 @@ enum Step {
     /// Reading the ids one filter lists (`pending` holds the pending-compromise ids once read).
     Filter {
         filter: FilterType,
-        pager: CommentPager,
+        pager: Box<CommentPager>,
         ids: HashSet<String>,
         pending: HashSet<String>,
     },
@@ -108,7 +108,7 @@ impl MirrorWalk {
     fn filter(&self, filter: FilterType, pending: HashSet<String>) -> Result<Step, BuildError> {
         Ok(Step::Filter {
             filter,
-            pager: CommentPager::new(self.query(filter))?,
+            pager: Box::new(CommentPager::new(self.query(filter))?),
             ids: HashSet::new(),
             pending,
         })

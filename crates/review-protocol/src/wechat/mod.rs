@@ -9,6 +9,7 @@ mod comment_reply_delete;
 mod confirm_compromise;
 mod context;
 mod custom_send;
+mod id_set;
 mod kf_quota_reset;
 mod media_upload;
 mod mirror_walk;

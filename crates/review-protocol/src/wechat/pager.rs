@@ -98,9 +98,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::collections::HashSet;
-
-use review_model::CommentId;
+use super::id_set::IdSet;
 use review_model::wechat::{Comment, CommentListPage};
 
 use super::GetCommentList;
@@ -143,7 +141,7 @@ pub struct CommentPager {
     /// How far the pager has stepped back in all.
     rewound: u64,
     /// Every comment id delivered so far.
-    seen: HashSet<CommentId>,
+    seen: IdSet,
     /// Pages fed.
     pages: u64,
     /// Comments delivered.
@@ -165,7 +163,7 @@ impl CommentPager {
             total: None,
             largest_total: 0,
             rewound: 0,
-            seen: HashSet::new(),
+            seen: IdSet::default(),
             pages: 0,
             items: 0,
             done: false,
@@ -205,7 +203,7 @@ impl CommentPager {
         let fresh: Vec<Comment> = page
             .comments
             .into_iter()
-            .filter(|comment| self.seen.insert(comment.comment_id.clone()))
+            .filter(|comment| self.seen.insert(&comment.comment_id))
             .collect();
         let delivered = u64::try_from(fresh.len()).unwrap_or(u64::MAX);
         self.items = self.items.saturating_add(delivered);

@@ -1,14 +1,14 @@
 //! Every WeChat review of a range as a unified [`Review`], with `replied` right, in memory
 //! bounded by a window: [`ReviewWalk`].
 
-use std::collections::HashSet;
 use std::marker::PhantomData;
 use std::mem;
 
+use review_model::Review;
 use review_model::mirror::{Observed, ReviewState};
 use review_model::wechat::{Comment, CommentListPage, FilterType};
-use review_model::{CommentId, Review};
 
+use super::id_set::IdSet;
 use super::pager::predict_pages;
 use super::{CommentPager, GetCommentList};
 use crate::{BuildError, MergeStats, Walk, Window};
@@ -45,13 +45,13 @@ enum Step {
         /// The window's count, when it was probed: how many pages its listing has.
         count: Option<u64>,
         pager: CommentPager,
-        ids: HashSet<CommentId>,
+        ids: IdSet,
     },
     /// The next page of the window's listing; `awaiting: None` when the listing is the
     /// awaiting-reply one itself, so nothing in it is replied.
     Listing {
         pager: CommentPager,
-        awaiting: Option<HashSet<CommentId>>,
+        awaiting: Option<IdSet>,
     },
     /// Nothing: the run is over.
     Done,
@@ -205,7 +205,7 @@ impl<I: FromComment> ReviewWalk<I> {
                     window,
                     count,
                     pager,
-                    ids: HashSet::new(),
+                    ids: IdSet::default(),
                 }
             }
             None => self.next_window(),
@@ -213,7 +213,7 @@ impl<I: FromComment> ReviewWalk<I> {
     }
 
     /// Starts the window's listing, joined against `awaiting`.
-    fn list(&mut self, window: Window, awaiting: Option<HashSet<CommentId>>) {
+    fn list(&mut self, window: Window, awaiting: Option<IdSet>) {
         match self.pager(window, self.query.filter) {
             Some(pager) => self.step = Step::Listing { pager, awaiting },
             None => self.next_window(),
@@ -311,7 +311,9 @@ impl<I: FromComment> Walk for ReviewWalk<I> {
                 mut ids,
             } => {
                 self.stats.pages = self.stats.pages.saturating_add(1);
-                ids.extend(pager.feed(page).into_iter().map(|c| c.comment_id));
+                for comment in pager.feed(page) {
+                    ids.insert(&comment.comment_id);
+                }
                 let held = u64::try_from(ids.len()).unwrap_or(u64::MAX);
                 self.stats.largest_awaiting = self.stats.largest_awaiting.max(held);
                 if pager.is_done() {

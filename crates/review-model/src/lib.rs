@@ -28,7 +28,9 @@
 
 mod codec;
 mod decode;
+mod encode;
 mod ids;
+mod json_bytes;
 pub mod mirror;
 mod money;
 mod review;

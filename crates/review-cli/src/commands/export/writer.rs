@@ -1,83 +1,60 @@
 //! Writes unified records as JSON lines or CSV, one complete line at a time.
 //!
-//! Each record is first encoded into a reusable buffer and then handed to the `BufWriter` in a
-//! single `write_all`, so the buffer only ever holds whole lines: flushing it at any moment
-//! (at the end, on Ctrl-C, before reporting an API error) leaves a well-formed file. The CSV
-//! columns and cells are the ones every command shares (`output::csv`).
+//! Each record is encoded straight into one buffer (`Review::write_json_line`,
+//! `Review::write_csv_row`: no `String` per record or cell), which is handed to the output
+//! whenever it passes [`CHUNK`] bytes, so the output only ever receives whole lines: flushing at
+//! any moment (at the end, on Ctrl-C, before reporting an API error) leaves a well-formed file.
+//! The CSV columns are the ones every command shares (`Review::CSV_COLUMNS`).
 
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 
 use review_model::Review;
 
 use crate::cli::ExportFormat;
-use crate::output::csv::{review_fields, review_header};
 
-/// How a record becomes bytes.
-#[derive(Clone, Copy)]
-enum Encoder {
-    Jsonl,
-    Csv,
-}
+/// How many bytes of whole lines are gathered before they are written.
+const CHUNK: usize = 64 * 1024;
 
 /// A record sink that never leaves half a line behind.
 pub(super) struct RecordWriter {
-    out: BufWriter<Box<dyn Write + Send>>,
-    encoder: Encoder,
-    line: Vec<u8>,
+    out: Box<dyn Write + Send>,
+    format: ExportFormat,
+    lines: Vec<u8>,
 }
 
 impl RecordWriter {
     /// A writer in `format`; CSV starts with its header line.
     pub(super) fn new(out: Box<dyn Write + Send>, format: ExportFormat) -> io::Result<Self> {
-        let encoder = match format {
-            ExportFormat::Jsonl => Encoder::Jsonl,
-            ExportFormat::Csv => Encoder::Csv,
-        };
-        let mut writer = Self {
-            out: BufWriter::with_capacity(64 * 1024, out),
-            encoder,
-            line: Vec::with_capacity(1024),
-        };
-        if let Encoder::Csv = encoder {
-            writer.csv_line(review_header())?;
+        let mut lines = Vec::with_capacity(CHUNK + 4096);
+        if let ExportFormat::Csv = format {
+            Review::write_csv_header(&mut lines);
         }
-        Ok(writer)
-    }
-
-    /// Encodes one CSV record into the line buffer (a short-lived `csv::Writer` over it, which
-    /// hands the buffer back) and writes it whole.
-    fn csv_line<I, F>(&mut self, fields: I) -> io::Result<()>
-    where
-        I: IntoIterator<Item = F>,
-        F: AsRef<[u8]>,
-    {
-        let mut line = std::mem::take(&mut self.line);
-        line.clear();
-        let mut csv = csv::WriterBuilder::new()
-            .buffer_capacity(1024)
-            .from_writer(line);
-        csv.write_record(fields)?;
-        self.line = csv
-            .into_inner()
-            .map_err(|e| io::Error::other(e.to_string()))?;
-        self.out.write_all(&self.line)
+        Ok(Self { out, format, lines })
     }
 
     /// Appends one record as one complete line.
     pub(super) fn write(&mut self, review: &Review) -> io::Result<()> {
-        match self.encoder {
-            Encoder::Jsonl => {
-                self.line.clear();
-                serde_json::to_writer(&mut self.line, review)?;
-                self.line.push(b'\n');
-                self.out.write_all(&self.line)
-            }
-            Encoder::Csv => self.csv_line(review_fields(review)),
+        match self.format {
+            ExportFormat::Jsonl => review.write_json_line(&mut self.lines),
+            ExportFormat::Csv => review.write_csv_row(&mut self.lines),
         }
+        if self.lines.len() >= CHUNK {
+            self.drain()?;
+        }
+        Ok(())
     }
 
-    /// Pushes every complete line buffered so far to the file or stdout.
+    /// Hands the gathered lines to the output.
+    fn drain(&mut self) -> io::Result<()> {
+        let written = self.out.write_all(&self.lines);
+        // Even on failure: what was gathered is either written or lost, never written twice.
+        self.lines.clear();
+        written
+    }
+
+    /// Pushes every complete line gathered so far to the file or stdout.
     pub(super) fn flush(&mut self) -> io::Result<()> {
+        self.drain()?;
         self.out.flush()
     }
 }
@@ -141,7 +118,7 @@ mod tests {
         let mut reader = csv::Reader::from_reader(&bytes[..]);
         assert_eq!(
             reader.headers().unwrap().iter().collect::<Vec<_>>(),
-            review_header().collect::<Vec<_>>()
+            Review::CSV_COLUMNS.to_vec()
         );
         let rows: Vec<_> = reader.records().map(Result::unwrap).collect();
         assert_eq!(rows.len(), 1);
@@ -150,5 +127,21 @@ mod tests {
         assert_eq!(&rows[0][4], "");
         assert_eq!(&rows[0][8], "false");
         assert_eq!(&rows[0][11], "150");
+    }
+
+    #[test]
+    fn lines_are_whole_however_many() {
+        let sink = Shared::default();
+        let mut w = RecordWriter::new(Box::new(sink.clone()), ExportFormat::Jsonl).unwrap();
+        let review = review();
+        let mut line = Vec::new();
+        review.write_json_line(&mut line);
+        let count = CHUNK / line.len() * 3;
+        for _ in 0..count {
+            w.write(&review).unwrap();
+            assert_eq!(sink.0.lock().unwrap().len() % line.len(), 0);
+        }
+        w.flush().unwrap();
+        assert_eq!(*sink.0.lock().unwrap(), line.repeat(count));
     }
 }

@@ -6,11 +6,13 @@ const ONES: u64 = u64::MAX / 255;
 const HIGH: u64 = ONES << 7;
 
 /// Whether `byte` must be escaped in a JSON string.
+#[inline]
 pub(crate) fn is_special(byte: u8) -> bool {
     byte < 0x20 || byte == b'"' || byte == b'\\'
 }
 
 /// The index of the first special byte of `bytes` at or after `from`, or `bytes.len()`.
+#[inline]
 pub(crate) fn next_special(bytes: &[u8], from: usize) -> usize {
     let rest = bytes.get(from..).unwrap_or_default();
     let mut at = from;

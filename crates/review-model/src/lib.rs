@@ -34,6 +34,7 @@ mod json_bytes;
 pub mod mirror;
 mod money;
 mod review;
+mod scan;
 mod secret;
 mod stars;
 pub mod taobao;

@@ -213,18 +213,30 @@ impl Review {
             author,
             replied,
             reply: None,
-            media: content
-                .media
-                .into_iter()
-                .filter_map(Media::into_url)
-                .collect(),
-            items: product_info.map_or_else(Vec::new, |info| {
-                info.product_list.into_iter().map(|p| p.name).collect()
-            }),
+            media: urls(content.media),
+            items: product_info.map_or_else(Vec::new, |info| names(info.product_list)),
             amount_fen: amount.map(Fen::get),
             user_id,
         }
     }
+}
+
+/// The URLs of `media`, moved out (a loop: collecting in place would reallocate the list).
+fn urls(media: Vec<Media>) -> Vec<String> {
+    let mut urls = Vec::with_capacity(media.len());
+    for item in media {
+        urls.extend(item.into_url());
+    }
+    urls
+}
+
+/// The names of `products`, moved out.
+fn names(products: Vec<crate::wechat::Product>) -> Vec<String> {
+    let mut names = Vec::with_capacity(products.len());
+    for product in products {
+        names.push(product.name);
+    }
+    names
 }
 
 impl From<(&Comment, &ReplyThread)> for Review {

@@ -11,6 +11,8 @@ mod base_url;
 pub mod call;
 mod endpoint;
 mod error;
+#[cfg(test)]
+mod json_cases;
 pub mod redact;
 pub mod retry;
 pub mod sync;

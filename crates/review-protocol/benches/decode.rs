@@ -25,19 +25,24 @@ use serde_json::Value;
 mod pages;
 mod timing;
 
-use timing::medians;
+use timing::medians_of;
 
 /// Times `typed` against the two baselines on `body` and prints one table.
 fn compare(title: &str, body: &[u8], mut typed: impl FnMut(&[u8])) {
-    let [typed, value, ignored] = medians([
-        &mut || typed(black_box(body)),
-        &mut || {
-            black_box(serde_json::from_slice::<Value>(black_box(body)).unwrap());
-        },
-        &mut || {
-            black_box(serde_json::from_slice::<serde::de::IgnoredAny>(black_box(body)).unwrap());
-        },
-    ]);
+    let [typed, value, ignored] = medians_of(
+        21,
+        [
+            &mut || typed(black_box(body)),
+            &mut || {
+                black_box(serde_json::from_slice::<Value>(black_box(body)).unwrap());
+            },
+            &mut || {
+                black_box(
+                    serde_json::from_slice::<serde::de::IgnoredAny>(black_box(body)).unwrap(),
+                );
+            },
+        ],
+    );
     let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64();
     println!("{title} ({} bytes)", body.len());
     println!("  {:<34} {:>12.1?}", "typed (Endpoint::parse)", typed);

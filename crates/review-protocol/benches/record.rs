@@ -7,7 +7,8 @@
 //! `serde_json`'s `Serialize` of `Review`, CSV through a `csv::Writer` per record over
 //! `String` cells with times formatted by `jiff`'s `strftime`. Target: at least halve the CPU.
 //!
-//! `cargo bench -p review-protocol --bench record`. `RECORD_ONLY=wechat-jsonl-new` (platform
+//! `cargo bench -p review-protocol --bench record` (`RECORD_ROUNDS`: rounds of interleaved
+//! timing, 31 by default). `RECORD_ONLY=wechat-jsonl-new` (platform
 //! `wechat`|`taobao`, format `jsonl`|`csv`, path `old`|`new`) runs only that case,
 //! `RECORD_PAGES` times (default 2000), for a profiler such as
 //! `valgrind --tool=callgrind`.
@@ -150,18 +151,25 @@ fn compare(platform: Platform, format: Format, body: &[u8]) {
         "{platform:?} {format:?}: the paths disagree"
     );
     let bytes = new_out.len();
-    let [old, new] = timing::medians([
-        &mut || {
-            old_out.clear();
-            old_path(platform, format, black_box(body), &mut old_out);
-            black_box(&old_out);
-        },
-        &mut || {
-            new_out.clear();
-            new_path(platform, format, black_box(body), &mut new_out);
-            black_box(&new_out);
-        },
-    ]);
+    let rounds = std::env::var("RECORD_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(31);
+    let [old, new] = timing::medians_of(
+        rounds,
+        [
+            &mut || {
+                old_out.clear();
+                old_path(platform, format, black_box(body), &mut old_out);
+                black_box(&old_out);
+            },
+            &mut || {
+                new_out.clear();
+                new_path(platform, format, black_box(body), &mut new_out);
+                black_box(&new_out);
+            },
+        ],
+    );
     let (what, name) = match platform {
         Platform::Wechat => ("comments", "WeChat"),
         Platform::Taobao => ("rates", "Taobao"),

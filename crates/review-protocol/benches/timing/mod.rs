@@ -14,11 +14,14 @@ fn batch(f: &mut dyn FnMut()) -> u32 {
 }
 
 /// The median time of one call of each function, sampled in interleaved rounds so that load
-/// from the rest of the machine falls on every candidate alike.
-pub(crate) fn medians<const N: usize>(mut fs: [&mut dyn FnMut(); N]) -> [Duration; N] {
+/// from the rest of the machine falls on every candidate alike; `rounds` rounds.
+pub(crate) fn medians_of<const N: usize>(
+    rounds: usize,
+    mut fs: [&mut dyn FnMut(); N],
+) -> [Duration; N] {
     let sizes: Vec<u32> = fs.iter_mut().map(|f| batch(*f)).collect();
     let mut samples: Vec<Vec<Duration>> = vec![Vec::new(); N];
-    for _ in 0..21 {
+    for _ in 0..rounds.max(1) {
         for (i, f) in fs.iter_mut().enumerate() {
             let t = Instant::now();
             for _ in 0..sizes[i] {

@@ -60,3 +60,41 @@ fn errors_and_odd_shapes_are_left_to_serde() {
         assert_eq!(TradeRatePage::from_ok_answer(body), None, "{}", String::from_utf8_lossy(body));
     }
 }
+
+/// The recorded list answers: every success is taken, and read as serde reads it; every refusal
+/// is left to serde.
+#[test]
+fn recorded_answers() {
+    for (dir, wechat) in [("wechat/comment_list", true), ("taobao/trade_rates", false)] {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures")
+            .join(dir);
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let fixture: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+            let body = serde_json::to_vec(&fixture["response"]["body"]).unwrap();
+            let error = path
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("error_");
+            let shown = path.display();
+            if wechat {
+                let fast = CommentListPage::from_ok_answer(&body);
+                assert_eq!(fast.is_none(), error, "{shown}");
+                if let Some(page) = fast {
+                    assert_eq!(Some(page), review_model::from_slice(&body).ok(), "{shown}");
+                }
+            } else {
+                let fast = TradeRatePage::from_ok_answer(&body);
+                assert_eq!(fast.is_none(), error, "{shown}");
+                if let Some(page) = fast {
+                    let envelope: Envelope<TradeRatePage> =
+                        review_model::from_slice(&body).unwrap();
+                    assert_eq!(Some(page), envelope.data, "{shown}");
+                }
+            }
+        }
+    }
+}

@@ -1,4 +1,4 @@
-//! `cargo xtask bench`: runs the decode, sandbox, export, network (concurrent export), webhook, fleet and mirror benchmarks and prints one table
+//! `cargo xtask bench`: runs the decode, record, sandbox, export, network (concurrent export), webhook, fleet and mirror benchmarks and prints one table
 //! of the ratios they report against their in-run baselines (also written to
 //! `target/xtask-bench.json`).
 
@@ -28,6 +28,11 @@ const BENCHES: &[Bench] = &[
         package: "review-protocol",
         bench: "decode",
         quick_env: &[],
+    },
+    Bench {
+        package: "review-protocol",
+        bench: "record",
+        quick_env: &[("RECORD_ROUNDS", "3")],
     },
     Bench {
         package: "review-sandbox",
@@ -321,6 +326,10 @@ export 10000 comments, pages of 100, best of 3
 webhook serve (4000 distinct pushes, 50 senders, best of 3)
   reviews                       61234 pushes/s
   reviews / do-nothing server: 0.41x
+WeChat JSON lines: a page of 100 comments to records (88206 bytes in, 47370 bytes out)
+  old (clone, serde, csv::Writer)                   4.1µs/record
+  new (Review::write_*)                             2.0µs/record
+  old / new CPU per record: 2.05x (target >= 2.00x)
 ";
         let ratios = parse_ratios(output);
         let got: Vec<(&str, f64, Option<&str>)> = ratios
@@ -353,6 +362,11 @@ webhook serve (4000 distinct pushes, 50 senders, best of 3)
                     Some("<= 1.10x")
                 ),
                 ("webhook serve: reviews / do-nothing server", 0.41, None),
+                (
+                    "WeChat JSON lines: a page of 100 comments to records: old / new CPU per record",
+                    2.05,
+                    Some(">= 2.00x")
+                ),
             ]
         );
     }

@@ -58,7 +58,12 @@ impl DecodeError {
 /// ```
 pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
     // Tracking the path costs on every field; decode without it and pay only when it fails.
-    match serde_json::from_slice(bytes) {
+    // Valid UTF-8 is checked once for the whole body rather than string by string.
+    let fast = match std::str::from_utf8(bytes) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(bytes),
+    };
+    match fast {
         Ok(value) => Ok(value),
         Err(fast) => {
             let de = &mut serde_json::Deserializer::from_slice(bytes);

@@ -28,10 +28,13 @@
 
 mod codec;
 mod decode;
+mod encode;
 mod ids;
+mod json_bytes;
 pub mod mirror;
 mod money;
 mod review;
+mod scan;
 mod secret;
 mod stars;
 pub mod taobao;

@@ -6,9 +6,9 @@ use std::str::FromStr;
 use jiff::Timestamp;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::Stars;
 use crate::taobao::TradeRate;
-use crate::wechat::{Comment, ReplyThread};
+use crate::wechat::{Comment, Media, ReplyThread, UserInfo};
+use crate::{Fen, OpenId, Stars};
 
 /// Where a review came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -175,10 +175,68 @@ impl Review {
                 .filter_map(|m| m.url().map(str::to_owned))
                 .collect(),
             items: comment.products().iter().map(|p| p.name.clone()).collect(),
-            amount_fen: comment.amount.map(crate::Fen::get),
+            amount_fen: comment.amount.map(Fen::get),
             user_id: comment.openid().map(ToString::to_string),
         }
     }
+}
+
+impl Review {
+    /// [`Review::from_wechat`] taking the comment by value: its strings move into the review
+    /// instead of being copied (what the export's walk does with each listed comment).
+    pub fn wechat(comment: Comment, replied: bool) -> Self {
+        let Comment {
+            comment_id,
+            amount,
+            order_id,
+            user_info,
+            score,
+            create_time,
+            content,
+            product_info,
+            ..
+        } = comment;
+        let (author, user_id) = user_info.map_or(
+            (None, None),
+            |UserInfo {
+                 openid, nick_name, ..
+             }| { (nick_name, openid.map(OpenId::into_string)) },
+        );
+        Self {
+            platform: Platform::Wechat,
+            id: comment_id.into_string(),
+            order_id,
+            created_at: create_time,
+            stars: Some(score),
+            sentiment: score.sentiment(),
+            text: content.text,
+            author,
+            replied,
+            reply: None,
+            media: urls(content.media),
+            items: product_info.map_or_else(Vec::new, |info| names(info.product_list)),
+            amount_fen: amount.map(Fen::get),
+            user_id,
+        }
+    }
+}
+
+/// The URLs of `media`, moved out (a loop: collecting in place would reallocate the list).
+fn urls(media: Vec<Media>) -> Vec<String> {
+    let mut urls = Vec::with_capacity(media.len());
+    for item in media {
+        urls.extend(item.into_url());
+    }
+    urls
+}
+
+/// The names of `products`, moved out.
+fn names(products: Vec<crate::wechat::Product>) -> Vec<String> {
+    let mut names = Vec::with_capacity(products.len());
+    for product in products {
+        names.push(product.name);
+    }
+    names
 }
 
 impl From<(&Comment, &ReplyThread)> for Review {
@@ -207,8 +265,35 @@ impl From<&TradeRate> for Review {
             reply: rate.reply.clone(),
             media: Vec::new(),
             items: rate.item_title.iter().cloned().collect(),
-            amount_fen: rate.item_price.map(crate::Fen::get),
+            amount_fen: rate.item_price.map(Fen::get),
             user_id: rate.ouid.clone(),
+        }
+    }
+}
+
+impl From<TradeRate> for Review {
+    /// The rate by value: its strings move into the review instead of being copied.
+    fn from(rate: TradeRate) -> Self {
+        let mut id = String::with_capacity(28);
+        id.push_str(itoa::Buffer::new().format(rate.oid.0));
+        id.push(':');
+        id.push_str(rate.role.as_str());
+        let replied = rate.reply.is_some();
+        Self {
+            platform: Platform::Taobao,
+            id,
+            order_id: Some(itoa::Buffer::new().format(rate.tid.0).to_owned()),
+            created_at: rate.created,
+            stars: None,
+            sentiment: rate.result.sentiment(),
+            text: rate.content,
+            author: rate.nick,
+            replied,
+            reply: rate.reply,
+            media: Vec::new(),
+            items: rate.item_title.into_iter().collect(),
+            amount_fen: rate.item_price.map(Fen::get),
+            user_id: rate.ouid,
         }
     }
 }

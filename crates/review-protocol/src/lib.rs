@@ -12,6 +12,8 @@ pub mod call;
 pub mod concurrent;
 mod endpoint;
 mod error;
+#[cfg(test)]
+mod json_cases;
 pub mod redact;
 pub mod retry;
 pub mod sync;

@@ -48,12 +48,10 @@ fn csv_error(err: csv::Error) -> CliError {
     }
 }
 
-/// The columns after the unified record's keys.
-const EXTRA_COLUMNS: [&str; 5] = ["reply", "items", "amount_fen", "user_id", "media"];
-
-/// The unified record's columns: its keys ([`Review::KEYS`], the contract), then the extras.
+/// The unified record's columns: its keys ([`Review::KEYS`], the contract), then the extras
+/// ([`Review::CSV_COLUMNS`], which `reviews export` writes too).
 pub(crate) fn review_header() -> impl Iterator<Item = &'static str> + Clone {
-    Review::KEYS.into_iter().chain(EXTRA_COLUMNS)
+    Review::CSV_COLUMNS.into_iter()
 }
 
 /// Joins list fields (items, media URLs) into one cell.

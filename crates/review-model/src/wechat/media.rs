@@ -60,6 +60,15 @@ impl Media {
             Media::Other(_) => None,
         }
     }
+
+    /// The URL of the picture or video, moved out, if this is a known kind.
+    pub fn into_url(self) -> Option<String> {
+        match self {
+            Media::Image(image) => Some(image.img),
+            Media::Video(video) => Some(video.video),
+            Media::Other(_) => None,
+        }
+    }
 }
 
 impl Serialize for Media {

@@ -36,18 +36,18 @@ pub struct ReviewWalk<I = Review> {
 /// [`Observed`] that also keeps the platform's record (a mirror).
 pub trait FromRate {
     /// The item of `rate`.
-    fn from_rate(rate: &TradeRate) -> Self;
+    fn from_rate(rate: TradeRate) -> Self;
 }
 
 impl FromRate for Review {
-    fn from_rate(rate: &TradeRate) -> Self {
+    fn from_rate(rate: TradeRate) -> Self {
         Review::from(rate)
     }
 }
 
 impl FromRate for Observed {
-    fn from_rate(rate: &TradeRate) -> Self {
-        Observed::taobao(rate)
+    fn from_rate(rate: TradeRate) -> Self {
+        Observed::taobao(&rate)
     }
 }
 
@@ -84,7 +84,11 @@ impl<I: FromRate> Walk for ReviewWalk<I> {
     }
 
     fn feed(&mut self, page: TradeRatePage) -> Vec<I> {
-        self.planner.feed(page).iter().map(I::from_rate).collect()
+        self.planner
+            .feed(page)
+            .into_iter()
+            .map(I::from_rate)
+            .collect()
     }
 
     fn advance(&mut self, now: Timestamp) {

@@ -194,6 +194,211 @@ impl Endpoint for SearchTradeRates {
     }
 
     fn parse(&self, response: http::Response<&[u8]>) -> Result<TradeRatePage, Error> {
+        // A successful page is read by the model's one-pass decoder; anything it does not take
+        // (refusals, TOP errors, unusual shapes) by serde, which also names what is wrong.
+        if response.status().is_success()
+            && let Some(page) = TradeRatePage::from_ok_answer(response.body())
+        {
+            return Ok(page);
+        }
         wire::parse(&response)
+    }
+}
+
+#[cfg(test)]
+mod fast_path_tests {
+    #![allow(clippy::unwrap_used)]
+
+    use proptest::prelude::*;
+    use review_model::taobao::TradeRatePage;
+
+    use super::wire;
+    use crate::Endpoint;
+    use crate::json_cases::{
+        Json, any_json, flag, int, list, object, or_odd, string, style, text, write,
+    };
+
+    fn one_of(words: &'static [&'static str], clean: bool) -> BoxedStrategy<Json> {
+        let good = proptest::sample::select(words).prop_map(Json::str).boxed();
+        or_odd(good, clean)
+    }
+
+    /// `yyyy-MM-dd HH:mm:ss`, with `clean` false also impossible dates and other shapes.
+    fn created(clean: bool) -> BoxedStrategy<Json> {
+        let good = (
+            1971i32..2100,
+            1u32..=12,
+            1u32..=28,
+            0u32..24,
+            0u32..60,
+            0u32..60,
+        )
+            .prop_map(|(y, mo, d, h, mi, s)| {
+                Json::Str(format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}"))
+            })
+            .boxed();
+        if clean {
+            return good;
+        }
+        prop_oneof![
+            20 => good,
+            1 => prop_oneof![
+                Just(Json::str("2021-02-30 10:00:00")),
+                Just(Json::str("2021-05-21 16:32:60")),
+                Just(Json::str("2021-5-21 16:32:09")),
+                Just(Json::str("2021-05-21T16:32:09")),
+                Just(Json::str("0000-01-01 00:00:00")),
+                Just(Json::num(1_621_518_654)),
+                any_json(),
+            ],
+        ]
+        .boxed()
+    }
+
+    fn price(clean: bool) -> BoxedStrategy<Json> {
+        let good = (0u64..100_000, 0u64..100)
+            .prop_flat_map(|(yuan, fen)| {
+                prop_oneof![
+                    Just(Json::Str(format!("{yuan}.{fen:02}"))),
+                    Just(Json::Str(yuan.to_string())),
+                    Just(Json::Str(format!("{yuan}.{}", fen / 10))),
+                ]
+            })
+            .boxed();
+        if clean {
+            return good;
+        }
+        prop_oneof![
+            20 => good,
+            1 => prop_oneof![
+                Just(Json::str("")),
+                Just(Json::Null),
+                Just(Json::num("1.5")),
+                Just(Json::num(3)),
+                Just(Json::str("1.234")),
+                Just(Json::str("abc")),
+            ],
+        ]
+        .boxed()
+    }
+
+    fn rate(clean: bool) -> BoxedStrategy<Json> {
+        object(
+            vec![
+                ("tid", int(u64::MAX, clean), true),
+                ("oid", int(u64::MAX, clean), true),
+                ("role", one_of(&["buyer", "seller"], clean), true),
+                ("nick", string(clean), false),
+                ("result", one_of(&["good", "neutral", "bad"], clean), true),
+                ("created", created(clean), true),
+                ("rated_nick", string(clean), false),
+                ("item_title", string(clean), false),
+                ("item_price", price(clean), false),
+                ("content", string(clean), false),
+                ("reply", string(clean), false),
+                ("num_iid", int(u64::MAX, clean), false),
+                (
+                    "logistics_service_score",
+                    int(u64::from(u32::MAX) + 1, clean),
+                    false,
+                ),
+                ("ouid", string(clean), false),
+                ("valid_score", flag(clean), false),
+            ],
+            clean,
+        )
+    }
+
+    fn answer(clean: bool) -> BoxedStrategy<Json> {
+        let rates = list(rate(clean), 3);
+        let wrapped = object(
+            vec![("trade_rate", or_odd(rates.clone(), clean), true)],
+            clean,
+        );
+        let trade_rates = if clean {
+            prop_oneof![3 => wrapped, 1 => rates].boxed()
+        } else {
+            or_odd(prop_oneof![3 => wrapped, 1 => rates].boxed(), false)
+        };
+        let data = object(
+            vec![
+                ("request_id", string(clean), false),
+                ("total_results", int(1500, clean), false),
+                ("has_next", flag(clean), false),
+                ("trade_rates", trade_rates, false),
+            ],
+            clean,
+        );
+        let code = if clean {
+            Just(Json::num(0)).boxed()
+        } else {
+            prop_oneof![20 => Just(Json::num(0)), 1 => Just(Json::str("0")), 1 => Just(Json::num(1001)), 1 => Just(Json::Null)].boxed()
+        };
+        let error = object(
+            vec![
+                ("code", Just(Json::num(27)).boxed(), true),
+                ("msg", string(true), false),
+            ],
+            true,
+        );
+        object(
+            vec![
+                ("code", code, !clean),
+                ("message", string(clean), false),
+                ("data", or_odd(data, clean), true),
+                ("trace_id", string(clean), false),
+                ("error_response", if clean { Just(Json::Null).boxed() } else { or_odd(error, false) }, false),
+            ],
+            clean,
+        )
+        .prop_filter("clean answers carry no TOP error", move |a| {
+            !clean || !matches!(a, Json::Obj(fields) if fields.iter().any(|(k, _)| k == "error_response"))
+        })
+        .boxed()
+    }
+
+    fn serde_parse(body: &str) -> Option<TradeRatePage> {
+        wire::parse(&http::Response::new(body.as_bytes())).ok()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
+        #[test]
+        fn the_fast_decoder_answers_only_what_serde_answers(answer in answer(false), style in style()) {
+            let body = write(&answer, style);
+            if let Some(fast) = TradeRatePage::from_ok_answer(body.as_bytes()) {
+                prop_assert_eq!(Some(fast), serde_parse(&body), "{}", body);
+            }
+        }
+
+        #[test]
+        fn the_fast_decoder_takes_every_ordinary_page(answer in answer(true), style in style()) {
+            let body = write(&answer, style);
+            let fast = TradeRatePage::from_ok_answer(body.as_bytes());
+            prop_assert!(fast.is_some(), "{}", body);
+            prop_assert_eq!(fast, serde_parse(&body), "{}", body);
+        }
+
+        #[test]
+        fn neither_decoder_panics_on_any_text(body in text(), bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+            let _ = TradeRatePage::from_ok_answer(body.as_bytes());
+            let _ = TradeRatePage::from_ok_answer(&bytes);
+        }
+    }
+
+    #[test]
+    fn refusals_go_to_serde_which_names_them() {
+        let search = super::SearchTradeRates::received("shop");
+        let err = search
+            .parse(http::Response::new(
+                br#"{"error_response":{"code":27,"msg":"Invalid session"}}"#,
+            ))
+            .unwrap_err();
+        assert!(err.to_string().contains("Invalid session"), "{err}");
+        let err = search
+            .parse(http::Response::new(br#"{"code":0,"data":{"trade_rates":{"trade_rate":[{"tid":"1","oid":"2","role":"buyer","result":"fine","created":"2021-05-21 16:32:09"}]}}}"#))
+            .unwrap_err();
+        assert!(err.to_string().contains("result"), "{err}");
     }
 }

@@ -129,18 +129,18 @@ pub struct ReviewWalk<I = Review> {
 /// an [`Observed`] that also keeps the platform's record (a mirror).
 pub trait FromComment {
     /// The item of `comment`, with whether the merchant answered it.
-    fn from_comment(comment: &Comment, replied: bool) -> Self;
+    fn from_comment(comment: Comment, replied: bool) -> Self;
 }
 
 impl FromComment for Review {
-    fn from_comment(comment: &Comment, replied: bool) -> Self {
-        Review::from_wechat(comment, replied)
+    fn from_comment(comment: Comment, replied: bool) -> Self {
+        Review::wechat(comment, replied)
     }
 }
 
 impl FromComment for Observed {
-    fn from_comment(comment: &Comment, replied: bool) -> Self {
-        Observed::wechat(comment, replied, ReviewState::default())
+    fn from_comment(comment: Comment, replied: bool) -> Self {
+        Observed::wechat(&comment, replied, ReviewState::default())
     }
 }
 
@@ -335,7 +335,7 @@ impl<I: FromComment> Walk for ReviewWalk<I> {
                 self.stats.pages = self.stats.pages.saturating_add(1);
                 let reviews: Vec<I> = pager
                     .feed(page)
-                    .iter()
+                    .into_iter()
                     .map(|comment| {
                         let replied = awaiting
                             .as_ref()

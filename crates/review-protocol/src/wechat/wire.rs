@@ -97,7 +97,12 @@ pub(crate) fn parse<T: DeserializeOwned>(response: &http::Response<&[u8]>) -> Re
         return Err(Error::http(response.status(), body));
     }
     let decode_failure = |e: review_model::DecodeError| Error::Decode(DecodeFailure::new(&e, body));
-    match serde_json::from_slice::<WithStatus<T>>(body) {
+    // Valid UTF-8 is checked once for the whole body rather than string by string.
+    let answer = match std::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str::<WithStatus<T>>(text),
+        Err(_) => serde_json::from_slice::<WithStatus<T>>(body),
+    };
+    match answer {
         Ok(answer) if answer.errcode.is_ok() => Ok(answer.body),
         Ok(answer) => Err(Error::wechat(answer.errcode, answer.errmsg)),
         Err(_) => {

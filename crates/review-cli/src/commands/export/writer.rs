@@ -1,32 +1,29 @@
 //! Writes unified records as JSON lines or CSV, one complete line at a time.
 //!
-//! Each record is first encoded into a reusable buffer and then handed to the `BufWriter` in a
-//! single `write_all`, so the buffer only ever holds whole lines: flushing it at any moment
-//! (at the end, on Ctrl-C, before reporting an API error) leaves a well-formed file. The CSV
-//! columns and cells are the ones every command shares (`output::csv`).
+//! Each record is encoded straight into one buffer (`Review::write_json_line`,
+//! `Review::write_csv_row`: no `String` per record or cell), which is handed to the output
+//! whenever it passes [`CHUNK`] bytes, so the output only ever receives whole lines: flushing at
+//! any moment (at the end, on Ctrl-C, before reporting an API error) leaves a well-formed file.
+//! The CSV columns are the ones every command shares (`Review::CSV_COLUMNS`).
 
 use std::fs::File;
-use std::io::{self, BufWriter, Seek, SeekFrom, Write};
+use std::io::{self, Seek, SeekFrom, Write};
 
 use review_model::Review;
 
 use crate::cli::ExportFormat;
-use crate::output::csv::{review_fields, review_header};
 
-/// How a record becomes bytes.
-#[derive(Clone, Copy)]
-enum Encoder {
-    Jsonl,
-    Csv,
-}
+/// How many bytes of whole lines are gathered before they are written.
+const CHUNK: usize = 64 * 1024;
 
 /// A record sink that never leaves half a line behind.
 pub(super) struct RecordWriter {
-    out: BufWriter<Box<dyn Write + Send>>,
-    encoder: Encoder,
-    line: Vec<u8>,
-    /// A fleet's tenant: the last key of every JSON line, the last CSV column.
-    tenant: Option<String>,
+    out: Box<dyn Write + Send>,
+    format: ExportFormat,
+    lines: Vec<u8>,
+    /// A fleet's tenant, encoded once: what replaces a JSON line's closing `}` and newline
+    /// (`,"tenant":"NAME"}` and a newline), or follows a CSV row (`,NAME` and a newline).
+    tenant: Option<Vec<u8>>,
 }
 
 impl RecordWriter {
@@ -37,77 +34,65 @@ impl RecordWriter {
 
     /// A writer of a fleet's export: CSV's header ends with the `tenant` column.
     pub(super) fn fleet(out: Box<dyn Write + Send>, format: ExportFormat) -> io::Result<Self> {
-        Self::with_header(out, format, true, Some(String::new()))
+        Self::with_header(out, format, true, Some(""))
     }
 
-    /// A writer in `format`, with CSV's header line or without it (records to follow others).
+    /// A writer in `format`, with CSV's header line or without it (records to follow others),
+    /// each record marked with `tenant` when there is one.
     fn with_header(
         out: Box<dyn Write + Send>,
         format: ExportFormat,
         header: bool,
-        tenant: Option<String>,
+        tenant: Option<&str>,
     ) -> io::Result<Self> {
-        let encoder = match format {
-            ExportFormat::Jsonl => Encoder::Jsonl,
-            ExportFormat::Csv => Encoder::Csv,
-        };
-        let mut writer = Self {
-            out: BufWriter::with_capacity(64 * 1024, out),
-            encoder,
-            line: Vec::with_capacity(1024),
-            tenant,
-        };
-        if header && let Encoder::Csv = encoder {
-            let tenant = writer.tenant.is_some().then_some("tenant");
-            writer.csv_line(review_header().chain(tenant))?;
+        let mut lines = Vec::with_capacity(CHUNK + 4096);
+        if header && let ExportFormat::Csv = format {
+            Review::write_csv_header(&mut lines);
+            if tenant.is_some() && lines.pop() == Some(b'\n') {
+                lines.extend_from_slice(b",tenant\n");
+            }
         }
-        Ok(writer)
-    }
-
-    /// Encodes one CSV record into the line buffer (a short-lived `csv::Writer` over it, which
-    /// hands the buffer back) and writes it whole.
-    fn csv_line<I, F>(&mut self, fields: I) -> io::Result<()>
-    where
-        I: IntoIterator<Item = F>,
-        F: AsRef<[u8]>,
-    {
-        let mut line = std::mem::take(&mut self.line);
-        line.clear();
-        let mut csv = csv::WriterBuilder::new()
-            .buffer_capacity(1024)
-            .from_writer(line);
-        csv.write_record(fields)?;
-        self.line = csv
-            .into_inner()
-            .map_err(|e| io::Error::other(e.to_string()))?;
-        self.out.write_all(&self.line)
+        let tenant = tenant.map(|name| tenant_suffix(format, name)).transpose()?;
+        Ok(Self {
+            out,
+            format,
+            lines,
+            tenant,
+        })
     }
 
     /// Appends one record as one complete line.
     pub(super) fn write(&mut self, review: &Review) -> io::Result<()> {
-        match self.encoder {
-            Encoder::Jsonl => {
-                self.line.clear();
-                serde_json::to_writer(&mut self.line, review)?;
-                if let Some(tenant) = &self.tenant
-                    && self.line.pop() == Some(b'}')
-                {
-                    self.line.extend_from_slice(b",\"tenant\":");
-                    serde_json::to_writer(&mut self.line, tenant)?;
-                    self.line.push(b'}');
-                }
-                self.line.push(b'\n');
-                self.out.write_all(&self.line)
-            }
-            Encoder::Csv => {
-                let tenant = self.tenant.clone();
-                self.csv_line(review_fields(review).into_iter().chain(tenant))
-            }
+        match self.format {
+            ExportFormat::Jsonl => review.write_json_line(&mut self.lines),
+            ExportFormat::Csv => review.write_csv_row(&mut self.lines),
         }
+        if let Some(suffix) = &self.tenant {
+            // The line's end (`}` and a newline, or a newline) gives way to the tenant's.
+            let end = match self.format {
+                ExportFormat::Jsonl => 2,
+                ExportFormat::Csv => 1,
+            };
+            self.lines.truncate(self.lines.len().saturating_sub(end));
+            self.lines.extend_from_slice(suffix);
+        }
+        if self.lines.len() >= CHUNK {
+            self.drain()?;
+        }
+        Ok(())
     }
 
-    /// Pushes every complete line buffered so far to the file or stdout.
+    /// Hands the gathered lines to the output.
+    fn drain(&mut self) -> io::Result<()> {
+        let written = self.out.write_all(&self.lines);
+        // Even on failure: what was gathered is either written or lost, never written twice.
+        self.lines.clear();
+        written
+    }
+
+    /// Pushes every complete line gathered so far to the file or stdout.
     pub(super) fn flush(&mut self) -> io::Result<()> {
+        self.drain()?;
         self.out.flush()
     }
 
@@ -118,11 +103,31 @@ impl RecordWriter {
 
     /// Appends a finished spool's lines; returns how many records.
     pub(super) fn append_spooled(&mut self, spooled: Spooled) -> io::Result<u64> {
+        self.drain()?;
         let Spooled { mut file, records } = spooled;
         file.seek(SeekFrom::Start(0))?;
         io::copy(&mut file, &mut self.out)?;
         Ok(records)
     }
+}
+
+/// The end of every line of `tenant`'s records in `format`.
+fn tenant_suffix(format: ExportFormat, tenant: &str) -> io::Result<Vec<u8>> {
+    Ok(match format {
+        ExportFormat::Jsonl => {
+            let mut suffix = b",\"tenant\":".to_vec();
+            serde_json::to_writer(&mut suffix, tenant)?;
+            suffix.extend_from_slice(b"}\n");
+            suffix
+        }
+        ExportFormat::Csv => {
+            // The csv crate quotes the name as it quotes every other cell.
+            let mut row = csv::WriterBuilder::new().from_writer(Vec::new());
+            row.write_record(["", tenant])?;
+            row.into_inner()
+                .map_err(|e| io::Error::other(e.to_string()))?
+        }
+    })
 }
 
 /// Records written aside in an unnamed temporary file, to follow the main output later: a
@@ -141,10 +146,10 @@ impl Spool {
 
     /// An empty spool of a fleet's tenant: each record marked with its name.
     pub(super) fn tenant(format: ExportFormat, name: &str) -> io::Result<Self> {
-        Self::with_tenant(format, Some(name.to_owned()))
+        Self::with_tenant(format, Some(name))
     }
 
-    fn with_tenant(format: ExportFormat, tenant: Option<String>) -> io::Result<Self> {
+    fn with_tenant(format: ExportFormat, tenant: Option<&str>) -> io::Result<Self> {
         let file = tempfile::tempfile()?;
         let writer = RecordWriter::with_header(Box::new(file.try_clone()?), format, false, tenant)?;
         Ok(Self {
@@ -256,7 +261,7 @@ mod tests {
         let mut reader = csv::Reader::from_reader(&bytes[..]);
         assert_eq!(
             reader.headers().unwrap().iter().collect::<Vec<_>>(),
-            review_header().collect::<Vec<_>>()
+            Review::CSV_COLUMNS.to_vec()
         );
         let rows: Vec<_> = reader.records().map(Result::unwrap).collect();
         assert_eq!(rows.len(), 1);
@@ -265,5 +270,21 @@ mod tests {
         assert_eq!(&rows[0][4], "");
         assert_eq!(&rows[0][8], "false");
         assert_eq!(&rows[0][11], "150");
+    }
+
+    #[test]
+    fn lines_are_whole_however_many() {
+        let sink = Shared::default();
+        let mut w = RecordWriter::new(Box::new(sink.clone()), ExportFormat::Jsonl).unwrap();
+        let review = review();
+        let mut line = Vec::new();
+        review.write_json_line(&mut line);
+        let count = CHUNK / line.len() * 3;
+        for _ in 0..count {
+            w.write(&review).unwrap();
+            assert_eq!(sink.0.lock().unwrap().len() % line.len(), 0);
+        }
+        w.flush().unwrap();
+        assert_eq!(*sink.0.lock().unwrap(), line.repeat(count));
     }
 }

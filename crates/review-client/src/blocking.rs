@@ -6,11 +6,11 @@ use review_protocol::taobao::Fw199Context;
 use review_protocol::wechat::WechatContext;
 
 use crate::config::ClientConfig;
+use crate::drive::Throttles;
 use crate::drive::{self, Machine};
 use crate::error::ClientError;
 use crate::methods::endpoint_methods;
 use crate::pager::pager_methods;
-use crate::route::Throttles;
 use crate::run::{Action, Run};
 use crate::transport::BlockingTransport;
 

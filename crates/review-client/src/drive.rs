@@ -11,7 +11,6 @@ use review_protocol::{BuildError, Endpoint};
 
 use crate::config::ClientConfig;
 use crate::error::{ClientError, ErrorKind};
-use crate::route::Throttles;
 use crate::transport::{HttpResult, TransportError};
 
 /// The protocol's machine, over this crate's transport error.
@@ -32,6 +31,17 @@ fn missing(endpoint: &'static str, platform: &'static str) -> ClientError {
         format!("this client has no {platform} credentials"),
     );
     ClientError::new(endpoint, ErrorKind::Protocol(err.into()), 0, false)
+}
+
+/// How a call meets a throttle: retried within its own budget, or handed back at once to a
+/// caller that paces many calls together (a concurrent walk).
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Throttles {
+    /// Retried like any failure that may pass.
+    Retry,
+    /// Handed back at once.
+    Surface,
 }
 
 impl Throttles {

@@ -29,13 +29,13 @@ mod transport;
 pub use blocking::BlockingClient;
 pub use concurrent::{ConcurrentPager, ConcurrentWalk, Walked};
 pub use config::ClientConfig;
+#[doc(hidden)]
+pub use drive::Throttles;
 pub use error::{ClientError, ErrorKind};
 pub use nonblocking::AsyncClient;
 pub use pager::Pager;
 pub use requests::{Paged, RateRange, TaobaoMirror, TaobaoReviews, WechatMirror, WechatReviews};
 pub use route::Route;
-#[doc(hidden)]
-pub use route::Throttles;
 #[doc(inline)]
 pub use tokens::{
     BoxStoreFuture, FileBackend, FileStoreError, MemoryBackend, MemoryTokenStore, TokenBackend,

@@ -8,6 +8,7 @@ use review_protocol::taobao::Fw199Context;
 use review_protocol::wechat::WechatContext;
 
 use crate::blocking::BlockingClient;
+use crate::drive::Throttles;
 use crate::error::ClientError;
 use crate::nonblocking::AsyncClient;
 use crate::transport::{AsyncTransport, BlockingTransport};
@@ -16,17 +17,6 @@ mod sealed {
     pub trait Sealed {}
     impl Sealed for review_protocol::wechat::WechatContext {}
     impl Sealed for review_protocol::taobao::Fw199Context {}
-}
-
-/// How a call meets a throttle: retried within its own budget, or handed back at once to a
-/// caller that paces many calls together (a concurrent walk).
-#[doc(hidden)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Throttles {
-    /// Retried like any failure that may pass.
-    Retry,
-    /// Handed back at once.
-    Surface,
 }
 
 /// A platform the clients can send to: [`WechatContext`] or [`Fw199Context`]. Sealed.

@@ -320,7 +320,11 @@ impl SandboxBuilder {
         };
         let (mini_programs, shops) = generate_all(tenants, &generate)?.into_iter().unzip();
         let quota = quota_per_minute.map(|calls| throttle::Rule::new(calls, quota_window));
-        let wechat = Arc::new(wechat::Fleet::new(mini_programs, quota));
+        let wechat = Arc::new(wechat::Fleet::new(
+            mini_programs,
+            quota,
+            wechat::style_of_path,
+        ));
         let taobao = Arc::new(taobao::Shops::new(shops, quota));
         let first_wechat = wechat.first().map(Arc::clone).ok_or_else(|| {
             SandboxError::Setting("a sandbox needs at least one tenant".to_owned())

@@ -12,9 +12,10 @@ use review_protocol::{Endpoint, MergeStats, Walk};
 
 use super::{Walked, throttle};
 use crate::blocking::BlockingClient;
+use crate::drive::Throttles;
 use crate::error::ClientError;
 use crate::requests::Paged;
-use crate::route::{Route, Throttles};
+use crate::route::Route;
 use crate::transport::BlockingTransport;
 
 /// A walk with many requests in flight on a [`BlockingClient`], made by

@@ -14,10 +14,11 @@ use review_protocol::concurrent::{Concurrency, Concurrent, ConcurrentStats, Next
 use review_protocol::{Endpoint, MergeStats, Walk};
 
 use super::{Walked, throttle};
+use crate::drive::Throttles;
 use crate::error::ClientError;
 use crate::nonblocking::AsyncClient;
 use crate::requests::Paged;
-use crate::route::{Route, Throttles};
+use crate::route::Route;
 use crate::transport::AsyncTransport;
 
 type Answer<'c, P> = Pin<Box<dyn Future<Output = (Ticket, Result<P, ClientError>)> + Send + 'c>>;

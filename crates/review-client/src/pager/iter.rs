@@ -4,8 +4,9 @@ use review_protocol::{Endpoint, Walk};
 
 use super::{Next, Pager};
 use crate::blocking::BlockingClient;
+use crate::drive::Throttles;
 use crate::error::ClientError;
-use crate::route::{Route, Throttles};
+use crate::route::Route;
 use crate::transport::BlockingTransport;
 
 impl<T, W> Iterator for Pager<'_, BlockingClient<T>, W>

@@ -8,9 +8,10 @@ use futures_util::Stream;
 use review_protocol::{Endpoint, Walk};
 
 use super::{Next, Pager};
+use crate::drive::Throttles;
 use crate::error::ClientError;
 use crate::nonblocking::AsyncClient;
-use crate::route::{Route, Throttles};
+use crate::route::Route;
 use crate::transport::AsyncTransport;
 
 impl<'c, T, W> Stream for Pager<'c, AsyncClient<T>, W>

@@ -18,7 +18,6 @@ use review_model::wechat::ErrCode;
 use super::answer::{Refusal, Style};
 use super::platform::Platform;
 use super::request::Params;
-use super::routes::style_of_path;
 use crate::lock::lock;
 use crate::stats::tag::{self, Throttled};
 use crate::throttle::Rule;
@@ -39,11 +38,18 @@ pub(crate) struct Fleet {
     /// Which tenant issued each token.
     tokens: Mutex<HashMap<String, usize>>,
     quota: Option<Rule>,
+    /// The refusal shape of the endpoint at a path (the routes' table, which lies above).
+    style_of_path: fn(&str) -> Style,
 }
 
 impl Fleet {
-    /// The tenants, in order (at least one), under the request quota `quota`, if any.
-    pub(crate) fn new(tenants: Vec<Arc<Platform>>, quota: Option<Rule>) -> Self {
+    /// The tenants, in order (at least one), under the request quota `quota`, if any; a
+    /// refused call answered in the shape `style_of_path` gives its endpoint.
+    pub(crate) fn new(
+        tenants: Vec<Arc<Platform>>,
+        quota: Option<Rule>,
+        style_of_path: fn(&str) -> Style,
+    ) -> Self {
         let by_appid = tenants
             .iter()
             .enumerate()
@@ -54,6 +60,7 @@ impl Fleet {
             by_appid,
             tokens: Mutex::default(),
             quota,
+            style_of_path,
         }
     }
 
@@ -149,7 +156,7 @@ impl FromRequestParts<Arc<Fleet>> for Tenant {
             return Err(Refusal::new(ErrCode::SystemBusy, "system error").answer(Style::Plain));
         };
         if !single && let Err(refusal) = fleet.spend(tenant, token.as_deref()) {
-            let answer = refusal.answer(style_of_path(parts.uri.path()));
+            let answer = refusal.answer((fleet.style_of_path)(parts.uri.path()));
             return Err(tag::throttled(answer, Throttled::Wechat));
         }
         Ok(Self(Arc::clone(tenant)))

@@ -33,5 +33,5 @@ mod write;
 pub(crate) use fleet::Fleet;
 pub(crate) use platform::Platform;
 pub(crate) use quota::Quotas;
-pub(crate) use routes::{emulates, refuses_with_success, routes};
+pub(crate) use routes::{emulates, refuses_with_success, routes, style_of_path};
 pub(crate) use tokens::Rules;

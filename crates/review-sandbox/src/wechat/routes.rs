@@ -119,7 +119,7 @@ pub(crate) fn refuses_with_success(name: &str) -> bool {
 }
 
 /// The refusal shape of the endpoint at `path`: the comment writes' or the others'.
-pub(super) fn style_of_path(path: &str) -> Style {
+pub(crate) fn style_of_path(path: &str) -> Style {
     EMULATED
         .iter()
         .find(|e| e.endpoint.path == path)

@@ -253,3 +253,25 @@ fn an_unreachable_server_is_a_runtime_failure_naming_the_host() {
     assert!(line.contains("127.0.0.1:9"), "{line}");
     assert!(!line.contains("s3cr3tValue42"), "{line}");
 }
+
+/// `--concurrency` takes 1 to 64 requests in flight, by flag or by `REVIEWS_CONCURRENCY`; a
+/// bad value is usage, named, before anything starts.
+#[test]
+fn concurrency_out_of_range_is_refused() {
+    for (args, env) in [
+        (&["export", "--concurrency", "0"][..], &[][..]),
+        (&["export", "--concurrency", "65"][..], &[][..]),
+        (&["sync", "--concurrency", "eight"][..], &[][..]),
+        (&["export"][..], &[("REVIEWS_CONCURRENCY", "-1")][..]),
+    ] {
+        let line = one_line(args, env, 2);
+        assert!(
+            line.contains("--concurrency") && line.contains("from 1 to 64"),
+            "{args:?} {env:?}: {line}"
+        );
+        assert!(
+            !line.contains("sandbox"),
+            "refused before the sandbox starts: {line}"
+        );
+    }
+}

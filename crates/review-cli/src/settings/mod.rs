@@ -148,7 +148,7 @@ impl Settings {
     /// Resolves every setting of `cli`, `sources` saying which the command line or the
     /// environment gave, reading the config file.
     /// A list of profiles (`--profile a,b`) is refused: only `export` and `sync` run over
-    /// several, through [`fleet`].
+    /// several, through [`fleet::fleet`].
     pub(crate) fn resolve(cli: &Cli, sources: &Sources) -> CliResult<Self> {
         let wanted = cli.profile.profile.as_deref();
         let wanted_from = profile_from(sources);

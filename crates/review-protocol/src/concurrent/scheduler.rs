@@ -289,7 +289,11 @@ where
     /// Opens a lane for the windows a lane would read last, if there is room to hold what it
     /// reads; returns whether it did.
     fn split(&mut self) -> bool {
-        if self.held.saturating_add(self.in_flight) >= self.settings.hold() {
+        // Each lane holds a window's ids (up to 5,000): lanes are as many as the requests in
+        // flight they serve, whatever the range.
+        if self.held.saturating_add(self.in_flight) >= self.settings.hold()
+            || self.lanes.len() >= self.settings.max_in_flight()
+        {
             return false;
         }
         for index in 0..self.lanes.len() {

@@ -11,16 +11,15 @@
 //! finished; the exit is 1 if any failed.
 
 use std::ops::ControlFlow;
-use std::path::PathBuf;
+use std::sync::PoisonError;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 use review_protocol::concurrent::Concurrency;
 
-use super::writer::{RecordWriter, Spool, Spooled};
-use super::{Halt, Sink, closed_or, open, taobao, wechat, write_error};
+use super::writer::{Spool, Spooled};
+use super::{Halt, Sink, closed_or, open_sink, taobao, wechat};
 use crate::cli::{ExportArgs, ExportFormat, PlatformChoice};
 use crate::error::{CliError, CliResult};
 use crate::fleet::{Plan, run_ordered};
@@ -69,28 +68,8 @@ pub(crate) fn run(args: &ExportArgs, tenants: &[FleetTenant]) -> CliResult {
         args.window.until.as_deref(),
         Timestamp::now(),
     )?;
-    let target = args.out.as_ref().map_or_else(
-        || "stdout".to_owned(),
-        |p: &PathBuf| p.display().to_string(),
-    );
-    let (out, file) = open(args.out.as_deref())?;
-    let writer = RecordWriter::fleet(out, args.format).map_err(|err| write_error(&err, &target))?;
+    let (sink, target) = open_sink(args, true)?;
     let started = Instant::now();
-    let sink = Arc::new(Mutex::new(Sink {
-        writer,
-        file,
-        target: target.clone(),
-        wechat: 0,
-        taobao: 0,
-        finished: None,
-    }));
-    let finisher = Arc::clone(&sink);
-    interrupt::on_interrupt(move || {
-        finisher
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .keep_partial()
-    });
     let progress = Progress::start(args.out.is_some(), "exported");
     progress.platform(&format!("{} tenants", tenants.len()));
     let stop = AtomicBool::new(false);

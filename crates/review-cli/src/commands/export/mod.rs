@@ -182,20 +182,20 @@ fn open(out: Option<&Path>) -> CliResult<(Box<dyn Write + Send>, Option<OutFile>
     Ok((Box::new(writer), Some(file)))
 }
 
-/// Runs the export.
-pub(crate) fn run(args: &ExportArgs, session: &Session) -> CliResult {
-    let (since, until) = time::window(
-        args.window.since.as_deref(),
-        args.window.until.as_deref(),
-        Timestamp::now(),
-    )?;
+/// Opens `--out` (or stdout) with a writer of `args.format` (a fleet's marks each record with
+/// its tenant) and lets Ctrl-C keep what was written; returns the sink and what it names.
+fn open_sink(args: &ExportArgs, fleet: bool) -> CliResult<(Arc<Mutex<Sink>>, String)> {
     let target = args.out.as_ref().map_or_else(
         || "stdout".to_owned(),
         |p: &PathBuf| p.display().to_string(),
     );
     let (out, file) = open(args.out.as_deref())?;
-    let writer = RecordWriter::new(out, args.format).map_err(|err| write_error(&err, &target))?;
-    let started = Instant::now();
+    let writer = if fleet {
+        RecordWriter::fleet(out, args.format)
+    } else {
+        RecordWriter::new(out, args.format)
+    }
+    .map_err(|err| write_error(&err, &target))?;
     let sink = Arc::new(Mutex::new(Sink {
         writer,
         file,
@@ -211,6 +211,18 @@ pub(crate) fn run(args: &ExportArgs, session: &Session) -> CliResult {
             .unwrap_or_else(PoisonError::into_inner)
             .keep_partial()
     });
+    Ok((sink, target))
+}
+
+/// Runs the export.
+pub(crate) fn run(args: &ExportArgs, session: &Session) -> CliResult {
+    let (since, until) = time::window(
+        args.window.since.as_deref(),
+        args.window.until.as_deref(),
+        Timestamp::now(),
+    )?;
+    let (sink, target) = open_sink(args, false)?;
+    let started = Instant::now();
     let mut export = Export {
         sink,
         progress: Progress::start(args.out.is_some(), "exported"),

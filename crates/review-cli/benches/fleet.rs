@@ -7,9 +7,11 @@
 //! and throttles). C: `--concurrency`; F: `--tenants-in-flight`; L: the sandbox's latency;
 //! Q requests per quota window of length W, per tenant and platform.
 //!
-//! - the dependency chain of tenant i: WeChat needs a token, then a count probe, then its
-//!   pages at most C at a time: 2 + ceil(pages / C) round trips; Taobao a count probe, then
-//!   its pages: 1 + ceil(pages / C); both platforms run at once, so chain_i is the larger.
+//! - the dependency chain of tenant i: WeChat needs a token, then its probes and pages at
+//!   most C at a time, and at least two rounds of them when it reads more than one page (a
+//!   window's pages after its first are known only from a count):
+//!   1 + max(ceil((probes + pages) / C), 2) round trips; Taobao the same without the token;
+//!   both platforms run at once, so chain_i is the larger.
 //!   A thread reads its tenants one after the other and the busiest of F threads has at least
 //!   the average, so latency floor = max(sum chain_i / F, max chain_i) x L. (L is the mean:
 //!   each answer waits 0.8 to 1.2 L, and a round of several requests waits for its slowest.)
@@ -301,14 +303,19 @@ fn floor(fleet: &Fleet, m: &Measured) -> (f64, f64, f64) {
     let c = fleet.concurrency.max(1);
     let q = fleet.quota.max(1);
     let f = fleet.in_flight.max(1);
+    // Rounds of a platform's probes and pages: at most C at a time, and a count before the
+    // pages that follow a window's first.
+    let platform_rounds = |walked: &Walked| {
+        let requests = walked.probes + walked.pages;
+        let needed = if walked.pages > 1 { 2 } else { requests.min(1) };
+        requests.div_ceil(c).max(needed)
+    };
     let chain = |(wechat, taobao): &(Walked, Walked)| {
-        let wechat = if wechat.probes + wechat.pages > 0 {
-            2 + wechat.pages.div_ceil(c)
-        } else {
-            0
+        let wechat = match platform_rounds(wechat) {
+            0 => 0,
+            after_token => 1 + after_token,
         };
-        let taobao = u64::from(taobao.probes > 0) + taobao.pages.div_ceil(c);
-        wechat.max(taobao)
+        wechat.max(platform_rounds(taobao))
     };
     let crossings = |(wechat, taobao): &(Walked, Walked)| {
         wechat

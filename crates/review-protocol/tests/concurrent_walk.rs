@@ -336,6 +336,39 @@ proptest! {
         }
     }
 
+    /// On a list that does not change, nothing is fetched twice: the only requests beyond the
+    /// walk's own are the first pages guessed beside counts that then split or skip the
+    /// window, one per probe at most.
+    #[test]
+    fn a_stable_wechat_list_is_fetched_once(
+        count in 0_usize..900,
+        span in 1_i64..400_000,
+        limit in 1_u32..60,
+        cap in 5_u64..400,
+        max in 1_usize..12,
+        hold in 1_usize..24,
+        seed in any::<u64>(),
+    ) {
+        let store = Wechat::new(stored_comments(count, span, seed));
+        let mut asked = 0_u64;
+        let alone = sequential(wechat_walk(span, limit, cap), |q| {
+            asked += 1;
+            store.serve(q)
+        });
+        let network = Network { seed, throttle: 0 };
+        let (together, stats, walk_stats) = concurrent(
+            wechat_walk(span, limit, cap),
+            settings(max, hold),
+            network,
+            |q, _| store.serve(q),
+        );
+        prop_assert_eq!(keys(&together), keys(&alone));
+        prop_assert!(
+            stats.sent <= asked + walk_stats.probes,
+            "sent {} for {} requests and {} probes", stats.sent, asked, walk_stats.probes
+        );
+    }
+
     /// The gateway's window planner, split into lanes: the walk's own sequence, and the
     /// planned windows still tile the range.
     #[test]
@@ -414,6 +447,110 @@ proptest! {
                 prop_assert!(seen.contains(&stored.id.to_string()), "{} lost", stored.id);
             }
         }
+    }
+}
+
+/// Drives `walk` against a platform that grants `quota` requests a window (counted when they
+/// are sent, as a platform counts them on arrival) and refuses the rest, answering a random
+/// request in flight at each millisecond.
+fn under_quota<W>(
+    walk: W,
+    settings: Concurrency,
+    quota: u64,
+    seed: u64,
+    mut serve: impl FnMut(&W::Request) -> W::Page,
+) -> (Vec<W::Item>, ConcurrentStats)
+where
+    W: Walk,
+    W::Request: PartialEq + Clone,
+    W::Stats: MergeStats + Clone,
+{
+    let window_ms = i64::try_from(settings.window().as_millis()).unwrap();
+    let mut dice = Dice(seed);
+    let mut walk = Concurrent::new(walk, settings);
+    let mut clock = now();
+    let mut counted: (i64, u64) = (i64::MIN, 0);
+    let mut on_the_wire = Vec::new();
+    let mut items = Vec::new();
+    for _ in 0..RUNAWAY {
+        match walk.next(clock) {
+            Next::Send(ticket, request) => {
+                let window = clock.as_millisecond().div_euclid(window_ms);
+                if counted.0 != window {
+                    counted = (window, 0);
+                }
+                counted.1 += 1;
+                on_the_wire.push((ticket, request, counted.1 <= quota));
+            }
+            Next::Wait { until } => {
+                if on_the_wire.is_empty() {
+                    clock = until.expect("a wait with nothing in flight has an end");
+                    continue;
+                }
+                let (ticket, request, granted) =
+                    on_the_wire.swap_remove(dice.roll(on_the_wire.len()));
+                clock += SignedDuration::from_millis(1);
+                if granted {
+                    walk.answered(ticket, serve(&request));
+                } else {
+                    assert!(walk.refused(ticket, Throttle::Quota, clock));
+                }
+            }
+            Next::Done => {
+                items.extend(walk.ready());
+                return (items, walk.stats());
+            }
+        }
+        items.extend(walk.ready());
+    }
+    panic!("the walk under a quota did not end");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// Against a quota of a few requests a window, no request is refused twice in a row and
+    /// the walk still delivers its own sequence.
+    #[test]
+    fn a_quota_refuses_no_request_twice_in_a_row(
+        count in 0_usize..1_500,
+        span in 1_i64..400_000,
+        limit in 5_u32..60,
+        max in 1_usize..12,
+        quota in 1_u64..10,
+        seed in any::<u64>(),
+    ) {
+        let store = Wechat::new(stored_comments(count, span, seed));
+        let alone = sequential(wechat_walk(span, limit, 300), |q| store.serve(q));
+        let settings = Concurrency::new(max).quota_window(Duration::from_millis(200));
+        let (together, stats) =
+            under_quota(wechat_walk(span, limit, 300), settings, quota, seed, |q| store.serve(q));
+        prop_assert_eq!(keys(&together), keys(&alone));
+        prop_assert!(stats.longest_refusal_run <= 1, "{:?}", stats);
+        if stats.refused > 0 {
+            prop_assert!(stats.window_budget.is_some_and(|b| b <= quota), "{:?}", stats);
+        }
+    }
+
+    /// The same for the gateway's windows, read in lanes.
+    #[test]
+    fn a_quota_refuses_no_taobao_request_twice_in_a_row(
+        count in 0_usize..3_000,
+        bursts in 0_usize..4,
+        span_days in 1_i64..170,
+        page_size in 20_u32..150,
+        max in 1_usize..12,
+        quota in 1_u64..10,
+        seed in any::<u64>(),
+    ) {
+        let span = span_days * 86_400;
+        let gateway = Gateway::new(count, span, bursts, seed);
+        let alone = sequential(taobao_walk(span, page_size), |q| gateway.serve(q));
+        let settings = Concurrency::new(max).quota_window(Duration::from_millis(200));
+        let (together, stats) =
+            under_quota(taobao_walk(span, page_size), settings, quota, seed, |q| gateway.serve(q));
+        prop_assert_eq!(rate_keys(&together), rate_keys(&alone));
+        prop_assert!(stats.longest_refusal_run <= 1, "{:?}", stats);
     }
 }
 

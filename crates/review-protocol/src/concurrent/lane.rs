@@ -1,7 +1,7 @@
 //! One lane of a concurrent walk: a walk of its own, the requests it is expected to ask for
 //! (sent or not, answered or not), and the items it delivered before its turn.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 
 use crate::Walk;
 
@@ -9,11 +9,13 @@ use crate::Walk;
 pub(crate) enum State<P> {
     /// Not sent yet.
     Queued,
-    /// On the wire under `ticket`, sent in the limit's `round`; `in_turn` when every page
-    /// before it was fed already, so the platform served it after them.
+    /// On the wire under `ticket`, sent in the limit's `round` and the quota's `window`;
+    /// `in_turn` when every page before it was fed already, so the platform served it after
+    /// them.
     Sent {
         ticket: u64,
         round: u64,
+        window: i64,
         in_turn: bool,
     },
     /// Answered, waiting for the walk to ask for it.
@@ -43,8 +45,9 @@ pub(crate) struct Lane<W: Walk> {
 pub(crate) struct Books<'a> {
     /// Answered pages not yet handed out, in all lanes.
     pub(crate) held: &'a mut usize,
-    /// Tickets whose slot was dropped: their answers are ignored.
-    pub(crate) orphans: &'a mut HashSet<u64>,
+    /// Tickets whose slot was dropped, with the quota window they were sent in: their
+    /// answers are ignored.
+    pub(crate) orphans: &'a mut HashMap<u64, i64>,
     /// Answers dropped unread.
     pub(crate) wasted: &'a mut u64,
 }
@@ -120,8 +123,8 @@ where
         for slot in self.slots.drain(kept..) {
             match slot.state {
                 State::Queued => {}
-                State::Sent { ticket, .. } => {
-                    books.orphans.insert(ticket);
+                State::Sent { ticket, window, .. } => {
+                    books.orphans.insert(ticket, window);
                 }
                 State::Answered { .. } => {
                     *books.held = books.held.saturating_sub(1);

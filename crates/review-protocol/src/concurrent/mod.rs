@@ -50,6 +50,14 @@
 //! tenant's quota allows instead of hammering it, and a request refused once by a quota is
 //! sent again only when the next window has started.
 //!
+//! Halving alone does not bound what a window sends (each answer lets another request go), so
+//! a spent quota also sets a budget: each window then lets through as many requests as the
+//! platform granted in the window of the refusal, those refused before going first, and a
+//! window that spent its budget unrefused lets the next probe with one more, never with a
+//! request refused before. A request is thus refused at most once in a row, unless something
+//! else spends the same quota meanwhile; [`ConcurrentStats::window_budget`] says what was
+//! learnt.
+//!
 //! # The loop
 //!
 //! The driver asks [`Concurrent::next`] what to do (send a request under a [`Ticket`], wait,
@@ -99,6 +107,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod budget;
 mod lane;
 mod limit;
 mod scheduler;

@@ -1,12 +1,12 @@
 //! The scheduler of a concurrent walk: which request to send, under which ticket, when to wait,
 //! and which items are ready, in the walk's own order.
 
-use std::collections::{HashSet, VecDeque};
-use std::time::Duration;
+use std::collections::{HashMap, VecDeque};
 
 use jiff::Timestamp;
 
-use super::lane::{Books, Lane, State};
+use super::budget::{Budget, Room};
+use super::lane::{Books, Lane, Slot, State};
 use super::limit::Limit;
 use super::settings::Concurrency;
 use crate::{MergeStats, Throttle, Walk};
@@ -53,6 +53,9 @@ pub struct ConcurrentStats {
     pub limit: usize,
     /// The most pages held ahead of their turn at once.
     pub peak_held: usize,
+    /// The requests a quota window lets through, as learnt from the platform's quota
+    /// refusals; `None` when none came.
+    pub window_budget: Option<u64>,
 }
 
 /// A [`Walk`] read with many requests in flight, its items in its own order (see the
@@ -64,9 +67,10 @@ pub struct Concurrent<W: Walk> {
     ready: VecDeque<W::Item>,
     settings: Concurrency,
     limit: Limit,
+    budget: Budget,
     held: usize,
     in_flight: usize,
-    orphans: HashSet<u64>,
+    orphans: HashMap<u64, i64>,
     next_ticket: u64,
     paused_until: Option<Timestamp>,
     busy_in_a_row: u32,
@@ -90,9 +94,10 @@ where
             ready: VecDeque::new(),
             settings,
             limit: Limit::new(settings.max_in_flight()),
+            budget: Budget::new(i64::try_from(settings.window().as_millis()).unwrap_or(i64::MAX)),
             held: 0,
             in_flight: 0,
-            orphans: HashSet::new(),
+            orphans: HashMap::new(),
             next_ticket: 0,
             paused_until: None,
             busy_in_a_row: 0,
@@ -124,12 +129,19 @@ where
         if self.in_flight >= self.limit.current() {
             return Next::Wait { until: None };
         }
+        let fresh_only = match self.budget.room(now) {
+            Room::Any => false,
+            Room::Probe => true,
+            Room::Full(until) => return Next::Wait { until: Some(until) },
+        };
         loop {
-            if let Some(request) = self.send() {
+            if let Some(request) = self.send(now, fresh_only) {
                 return request;
             }
             if !self.split() {
-                return Next::Wait { until: None };
+                // A probe needs a request never refused; without one, the next window.
+                let until = fresh_only.then(|| self.budget.next_start(now));
+                return Next::Wait { until };
             }
         }
     }
@@ -138,7 +150,8 @@ where
     pub fn answered(&mut self, ticket: Ticket, page: W::Page) {
         self.in_flight = self.in_flight.saturating_sub(1);
         self.stats.answered = self.stats.answered.saturating_add(1);
-        if self.orphans.remove(&ticket.0) {
+        if let Some(window) = self.orphans.remove(&ticket.0) {
+            self.budget.granted(window);
             self.stats.wasted = self.stats.wasted.saturating_add(1);
             return;
         }
@@ -150,7 +163,15 @@ where
             .get_mut(lane)
             .and_then(|lane| lane.slots.get_mut(slot))
         {
-            let in_turn = matches!(slot.state, State::Sent { in_turn: true, .. });
+            let (window, in_turn) = match slot.state {
+                State::Sent {
+                    window, in_turn, ..
+                } => (Some(window), in_turn),
+                _ => (None, false),
+            };
+            if let Some(window) = window {
+                self.budget.granted(window);
+            }
             slot.state = State::Answered { page, in_turn };
             slot.refusals = 0;
         }
@@ -169,7 +190,10 @@ where
     pub fn refused(&mut self, ticket: Ticket, throttle: Throttle, now: Timestamp) -> bool {
         self.in_flight = self.in_flight.saturating_sub(1);
         self.stats.refused = self.stats.refused.saturating_add(1);
-        if self.orphans.remove(&ticket.0) {
+        if let Some(window) = self.orphans.remove(&ticket.0) {
+            if throttle == Throttle::Quota {
+                self.budget.refused(window);
+            }
             self.stats.wasted = self.stats.wasted.saturating_add(1);
             return true;
         }
@@ -181,9 +205,9 @@ where
         };
         slot.refusals = slot.refusals.saturating_add(1);
         let refusals = slot.refusals;
-        let round = match slot.state {
-            State::Sent { round, .. } => round,
-            _ => self.limit.round(),
+        let (round, window) = match slot.state {
+            State::Sent { round, window, .. } => (round, Some(window)),
+            _ => (self.limit.round(), None),
         };
         slot.state = State::Queued;
         self.stats.longest_refusal_run = self.stats.longest_refusal_run.max(refusals);
@@ -192,7 +216,12 @@ where
         }
         self.limit.throttled(round);
         let resume = match throttle {
-            Throttle::Quota => next_window(now, self.settings.window()),
+            Throttle::Quota => {
+                if let Some(window) = window {
+                    self.budget.refused(window);
+                }
+                self.budget.next_start(now)
+            }
             _ => {
                 self.busy_in_a_row = self.busy_in_a_row.saturating_add(1);
                 now.saturating_add(self.settings.busy_wait(self.busy_in_a_row))
@@ -222,6 +251,7 @@ where
     pub fn stats(&self) -> ConcurrentStats {
         ConcurrentStats {
             limit: self.limit.current(),
+            window_budget: self.budget.per_window(),
             ..self.stats.clone()
         }
     }
@@ -254,31 +284,54 @@ where
         self.promote();
     }
 
-    /// The first queued request a lane may send: the head's always, another lane's while the
-    /// pages held and in flight leave room (or when nothing at all is in flight).
-    fn send(&mut self) -> Option<Next<W::Request>> {
-        let room =
-            self.in_flight == 0 || self.held.saturating_add(self.in_flight) < self.settings.hold();
-        let round = self.limit.round();
+    /// The request to send: one refused before if any may go (they go first, so a window
+    /// with room for them grants them), else the first queued one of the lanes in order: the
+    /// head's always, another lane's while the pages held and in flight leave room (or when
+    /// nothing at all is in flight). `fresh_only` (a probe of the quota) skips those refused
+    /// before.
+    fn send(&mut self, now: Timestamp, fresh_only: bool) -> Option<Next<W::Request>> {
+        let room = self.held.saturating_add(self.in_flight) < self.settings.hold();
+        let queued = |slot: &Slot<W::Request, W::Page>| matches!(slot.state, State::Queued);
+        let found = if fresh_only {
+            None
+        } else {
+            self.lanes
+                .iter()
+                .enumerate()
+                .take_while(|(index, _)| *index == 0 || room)
+                .find_map(|(index, lane)| {
+                    let slot = lane
+                        .slots
+                        .iter()
+                        .position(|slot| queued(slot) && slot.refusals > 0)?;
+                    Some((index, slot))
+                })
+        };
+        // Nothing in flight: any lane may go, lest the walk stall (not for a probe, which
+        // waits for the next window instead).
+        let room = room || (self.in_flight == 0 && !fresh_only);
+        let (lane, position) = found.or_else(|| {
+            self.lanes
+                .iter()
+                .enumerate()
+                .take_while(|(index, _)| *index == 0 || room)
+                .find_map(|(index, lane)| {
+                    let slot = lane
+                        .slots
+                        .iter()
+                        .position(|slot| queued(slot) && !(fresh_only && slot.refusals > 0))?;
+                    Some((index, slot))
+                })
+        })?;
         let ticket = self.next_ticket;
-        let request = self
-            .lanes
-            .iter_mut()
-            .enumerate()
-            .take_while(|(index, _)| *index == 0 || room)
-            .find_map(|(_, lane)| {
-                let (position, slot) = lane
-                    .slots
-                    .iter_mut()
-                    .enumerate()
-                    .find(|(_, slot)| matches!(slot.state, State::Queued))?;
-                slot.state = State::Sent {
-                    ticket,
-                    round,
-                    in_turn: position == 0,
-                };
-                Some(slot.request.clone())
-            })?;
+        let slot = self.lanes.get_mut(lane)?.slots.get_mut(position)?;
+        slot.state = State::Sent {
+            ticket,
+            round: self.limit.round(),
+            window: self.budget.sent(now),
+            in_turn: position == 0,
+        };
+        let request = slot.request.clone();
         self.next_ticket = self.next_ticket.saturating_add(1);
         self.in_flight = self.in_flight.saturating_add(1);
         self.stats.sent = self.stats.sent.saturating_add(1);
@@ -356,17 +409,4 @@ where
             self.sync(0);
         }
     }
-}
-
-/// The start of the quota window after the one `now` is in, and a margin for clocks that
-/// disagree a little (a fiftieth of the window, from 10 ms to 2 s).
-fn next_window(now: Timestamp, window: Duration) -> Timestamp {
-    let length = i64::try_from(window.as_millis()).unwrap_or(i64::MAX).max(1);
-    let margin = (length / 50).clamp(10, 2_000);
-    let start = now
-        .as_millisecond()
-        .div_euclid(length)
-        .saturating_add(1)
-        .saturating_mul(length);
-    Timestamp::from_millisecond(start.saturating_add(margin)).unwrap_or(now)
 }

@@ -52,6 +52,9 @@ enum Step {
     Listing {
         pager: CommentPager,
         awaiting: Option<IdSet>,
+        /// The window's count when the listing is the whole window's: its pages before the
+        /// first one tells.
+        count: Option<u64>,
     },
     /// Nothing: the run is over.
     Done,
@@ -196,7 +199,7 @@ impl<I: FromComment> ReviewWalk<I> {
         self.stats.windows = self.stats.windows.saturating_add(1);
         let listing = self.query.filter;
         if listing == Some(FilterType::AwaitingReply) {
-            self.list(window, None);
+            self.list(window, None, None);
             return;
         }
         match self.pager(window, Some(FilterType::AwaitingReply)) {
@@ -213,11 +216,24 @@ impl<I: FromComment> ReviewWalk<I> {
     }
 
     /// Starts the window's listing, joined against `awaiting`.
-    fn list(&mut self, window: Window, awaiting: Option<IdSet>) {
+    fn list(&mut self, window: Window, awaiting: Option<IdSet>, count: Option<u64>) {
+        let count = self.listing_count(count);
         match self.pager(window, self.query.filter) {
-            Some(pager) => self.step = Step::Listing { pager, awaiting },
+            Some(pager) => {
+                self.step = Step::Listing {
+                    pager,
+                    awaiting,
+                    count,
+                }
+            }
             None => self.next_window(),
         }
+    }
+
+    /// How many the listing holds, from the window's count: known only when the listing is
+    /// the whole window's.
+    fn listing_count(&self, count: Option<u64>) -> Option<u64> {
+        count.filter(|_| self.query.filter == Some(FilterType::All))
     }
 
     /// A pager over `window`; `None` only if the query could not be built, which `new`
@@ -240,8 +256,7 @@ impl<I: FromComment> ReviewWalk<I> {
         let Some(pager) = self.pager(window, self.query.filter) else {
             return false;
         };
-        let total = count.filter(|_| self.query.filter == Some(FilterType::All));
-        predict_pages(pager.query(), 0, total, max, out)
+        predict_pages(pager.query(), 0, self.listing_count(count), max, out)
     }
 
     /// The first request of `window` once it is the walk's turn.
@@ -249,6 +264,12 @@ impl<I: FromComment> ReviewWalk<I> {
         if window.seconds() > 1 {
             return Some(probe(window));
         }
+        self.first_page(window)
+    }
+
+    /// The first page `window` is read with once counted (its awaiting-reply listing's,
+    /// unless that is the listing).
+    fn first_page(&self, window: Window) -> Option<GetCommentList> {
         let filter = if self.query.filter == Some(FilterType::AwaitingReply) {
             self.query.filter
         } else {
@@ -317,7 +338,7 @@ impl<I: FromComment> Walk for ReviewWalk<I> {
                 let held = u64::try_from(ids.len()).unwrap_or(u64::MAX);
                 self.stats.largest_awaiting = self.stats.largest_awaiting.max(held);
                 if pager.is_done() {
-                    self.list(window, Some(ids));
+                    self.list(window, Some(ids), count);
                 } else {
                     self.step = Step::Awaiting {
                         window,
@@ -331,6 +352,7 @@ impl<I: FromComment> Walk for ReviewWalk<I> {
             Step::Listing {
                 mut pager,
                 awaiting,
+                count,
             } => {
                 self.stats.pages = self.stats.pages.saturating_add(1);
                 let reviews: Vec<I> = pager
@@ -348,7 +370,11 @@ impl<I: FromComment> Walk for ReviewWalk<I> {
                 if pager.is_done() {
                     self.next_window();
                 } else {
-                    self.step = Step::Listing { pager, awaiting };
+                    self.step = Step::Listing {
+                        pager,
+                        awaiting,
+                        count,
+                    };
                 }
                 reviews
             }
@@ -359,13 +385,17 @@ impl<I: FromComment> Walk for ReviewWalk<I> {
         &self.stats
     }
 
-    /// A window's pages follow its count; the next window's first request follows its last
-    /// page.
+    /// A window's first page is guessed beside its count (the window is usually read whole:
+    /// a window that is split or empty wastes that one request), its other pages follow the
+    /// count; the next window's first request follows its last page.
     fn upcoming(&self, max: usize) -> Vec<GetCommentList> {
         let mut out = Vec::new();
         let ends = match &self.step {
             Step::Probe(window) => {
                 out.push(probe(*window));
+                if out.len() < max {
+                    out.extend(self.first_page(*window));
+                }
                 false
             }
             Step::Awaiting {
@@ -375,6 +405,9 @@ impl<I: FromComment> Walk for ReviewWalk<I> {
                 ..
             } => {
                 pager.predict(max, &mut out) && self.predict_listing(*window, *count, max, &mut out)
+            }
+            Step::Listing { pager, count, .. } if pager.pages() == 0 && !pager.is_done() => {
+                predict_pages(pager.query(), pager.next_offset(), *count, max, &mut out)
             }
             Step::Listing { pager, .. } => pager.predict(max, &mut out),
             Step::Done => false,

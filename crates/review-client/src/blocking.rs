@@ -1,5 +1,6 @@
 //! The blocking driver: `review_protocol::call`'s machine, sending on the caller's thread.
 
+use event_listener::Listener;
 use review_protocol::Endpoint;
 use review_protocol::call::Call;
 use review_protocol::taobao::Fw199Context;
@@ -50,7 +51,7 @@ impl<T: BlockingTransport> BlockingClient<T> {
     }
 
     fn run<C: Call>(&self, machine: Machine<'_, C>) -> Result<C::Output, ClientError> {
-        let (mut run, mut action) = Run::start(machine);
+        let (mut run, mut action) = Run::start(machine, self.config.token_refreshed());
         loop {
             action = match action {
                 Action::Send(request) => {
@@ -58,6 +59,10 @@ impl<T: BlockingTransport> BlockingClient<T> {
                 }
                 Action::Sleep(wait) => {
                     self.transport.sleep(wait);
+                    run.woke()
+                }
+                Action::AwaitToken(wait, listener) => {
+                    let _ = listener.wait_timeout(wait);
                     run.woke()
                 }
                 Action::Store(op) => run.stored(self.config.store_blocking(op)),

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use event_listener::Event;
 use review_model::{AppId, Secret};
 use review_protocol::BaseUrl;
 use review_protocol::retry::RetryPolicy;
@@ -37,6 +38,9 @@ pub(crate) struct WechatSide {
     pub(crate) base_url: BaseUrl,
     pub(crate) tokens: Arc<dyn TokenStore>,
     pub(crate) shared: Option<SharedSide>,
+    /// Told when a call of this client (or a clone) ends a refresh of `tokens`: the calls
+    /// waiting for it look again at once instead of at their next poll.
+    pub(crate) refreshed: Arc<Event>,
 }
 
 /// The store shared with other processes, and this app's entry in it.
@@ -110,6 +114,7 @@ impl ClientConfig {
             base_url,
             tokens: store,
             shared: None,
+            refreshed: Arc::new(Event::new()),
         });
         self
     }
@@ -143,6 +148,11 @@ impl ClientConfig {
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
         self
+    }
+
+    /// What tells the calls waiting for a token refresh that it ended.
+    pub(crate) fn token_refreshed(&self) -> Option<&Event> {
+        self.wechat.as_ref().map(|side| side.refreshed.as_ref())
     }
 
     /// Carries out a shared-store operation, blocking.

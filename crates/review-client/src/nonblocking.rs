@@ -34,7 +34,7 @@ impl<T: AsyncTransport> AsyncClient<T> {
     }
 
     async fn run<C: Call>(&self, machine: Machine<'_, C>) -> Result<C::Output, ClientError> {
-        let (mut run, mut action) = Run::start(machine);
+        let (mut run, mut action) = Run::start(machine, self.config.token_refreshed());
         loop {
             action = match action {
                 Action::Send(request) => {
@@ -42,6 +42,11 @@ impl<T: AsyncTransport> AsyncClient<T> {
                 }
                 Action::Sleep(wait) => {
                     self.transport.sleep(wait).await;
+                    run.woke()
+                }
+                Action::AwaitToken(wait, listener) => {
+                    let sleep = std::pin::pin!(self.transport.sleep(wait));
+                    let _ = futures_util::future::select(listener, sleep).await;
                     run.woke()
                 }
                 Action::Store(op) => run.stored(self.config.store_async(op).await),

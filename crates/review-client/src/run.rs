@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use event_listener::{Event, EventListener};
 use jiff::Timestamp;
 use review_protocol::call::Call;
 use review_protocol::wechat::token_share::{StoreAnswer, StoreFailure, StoreOp};
@@ -20,6 +21,9 @@ pub(crate) enum Action<O> {
     Send(http::Request<Vec<u8>>),
     /// Wait this long, then call [`Run::woke`].
     Sleep(Duration),
+    /// Wait until the listener hears that another call ended its token refresh, or this long
+    /// at most, then call [`Run::woke`].
+    AwaitToken(Duration, EventListener),
     /// Carry this out on the shared token store, then call [`Run::stored`].
     Store(StoreOp),
     /// The call is over.
@@ -31,15 +35,26 @@ pub(crate) struct Run<'a, C: Call> {
     machine: Machine<'a, C>,
     /// The request on the wire, measured until its answer is in.
     sent: Option<Sent>,
+    /// Where the ends of token refreshes are told, when the client has WeChat.
+    refreshed: Option<&'a Event>,
+    /// Whether the store operation out may end a refresh (it writes a token or frees the
+    /// refresh lock).
+    storing_token: bool,
 }
 
 impl<'a, C: Call> Run<'a, C> {
-    /// Starts `machine`; returns the run and its first action.
-    pub(crate) fn start(mut machine: Machine<'a, C>) -> (Self, Action<C::Output>) {
+    /// Starts `machine`, telling `refreshed` when it ends a token refresh and listening to it
+    /// while it waits for another call's; returns the run and its first action.
+    pub(crate) fn start(
+        mut machine: Machine<'a, C>,
+        refreshed: Option<&'a Event>,
+    ) -> (Self, Action<C::Output>) {
         let step = machine.next(Timestamp::now());
         let mut run = Self {
             machine,
             sent: None,
+            refreshed,
+            storing_token: false,
         };
         let action = run.act(step);
         (run, action)
@@ -50,7 +65,11 @@ impl<'a, C: Call> Run<'a, C> {
         if let Some(sent) = self.sent.take() {
             sent.finish(&result);
         }
+        let refreshing = self.machine.refreshing();
         let step = self.machine.feed(drive::answer(result), Timestamp::now());
+        if refreshing {
+            self.wake_waiters();
+        }
         self.act(step)
     }
 
@@ -60,6 +79,9 @@ impl<'a, C: Call> Run<'a, C> {
         answer: Result<StoreAnswer, StoreFailure>,
     ) -> Action<C::Output> {
         let step = self.machine.stored(answer, Timestamp::now());
+        if std::mem::take(&mut self.storing_token) {
+            self.wake_waiters();
+        }
         self.act(step)
     }
 
@@ -69,6 +91,13 @@ impl<'a, C: Call> Run<'a, C> {
         self.act(step)
     }
 
+    /// Tells the calls waiting for a token refresh to look again.
+    fn wake_waiters(&self) {
+        if let Some(refreshed) = self.refreshed {
+            refreshed.notify(usize::MAX);
+        }
+    }
+
     fn act(&mut self, step: Step<C::Output>) -> Action<C::Output> {
         match step {
             Step::Send(request) => {
@@ -76,8 +105,16 @@ impl<'a, C: Call> Run<'a, C> {
                 self.sent = Some(span);
                 Action::Send(request)
             }
-            Step::Sleep(wait) => Action::Sleep(wait),
-            Step::Store(op) => Action::Store(op),
+            Step::Sleep(wait) => match self.refreshed {
+                Some(refreshed) if self.machine.awaits_token() => {
+                    Action::AwaitToken(wait, refreshed.listen())
+                }
+                _ => Action::Sleep(wait),
+            },
+            Step::Store(op) => {
+                self.storing_token = matches!(op, StoreOp::Put { .. } | StoreOp::Unlock { .. });
+                Action::Store(op)
+            }
             Step::Done(result) => Action::Done(result.map_err(ClientError::from)),
         }
     }

@@ -110,6 +110,8 @@ where
         let (jobs, queue) = mpsc::channel::<(Ticket, W::Request)>();
         let queue = Mutex::new(queue);
         let (answers, inbox) = mpsc::channel();
+        // The caller's span (a tenant's, say) names the requests the workers send.
+        let span = tracing::Span::current();
         std::thread::scope(|scope| {
             let mut workers = 0_usize;
             let mut drive = || -> Result<(), ClientError> {
@@ -117,10 +119,13 @@ where
                     match walk.next(Timestamp::now()) {
                         Next::Send(ticket, request) => {
                             if workers < walk.in_flight() {
-                                let (queue, answers) = (&queue, answers.clone());
+                                let (queue, answers, span) = (&queue, answers.clone(), &span);
                                 std::thread::Builder::new()
                                     .name("review-walk".to_owned())
-                                    .spawn_scoped(scope, move || work(client, queue, &answers))
+                                    .spawn_scoped(scope, move || {
+                                        let _entered = span.enter();
+                                        work(client, queue, &answers);
+                                    })
                                     .map_err(|err| spawn_failed(&err))?;
                                 workers += 1;
                             }

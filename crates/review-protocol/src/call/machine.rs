@@ -82,6 +82,8 @@ pub struct Machine<'a, C, E> {
     shared: Option<(SharedConfig, LockOwner)>,
     /// Whether a throttle ends the call at once, for a caller that paces itself.
     surface_throttles: bool,
+    /// Whether the last sleep waits for another caller's token refresh.
+    awaits_token: bool,
     error: PhantomData<fn() -> E>,
 }
 
@@ -100,8 +102,24 @@ impl<'a, C: Call, E> Machine<'a, C, E> {
             pending: Pending::Nothing,
             shared: None,
             surface_throttles: false,
+            awaits_token: false,
             error: PhantomData,
         }
+    }
+
+    /// Whether the last [`Sleep`](Step::Sleep) waits for another caller of the same token
+    /// store to finish refreshing the token. A driver that hears when a refresh of that store
+    /// ends (see [`refreshing`](Self::refreshing)) may cut such a sleep short; one that does
+    /// not simply sleeps, and looks again.
+    pub fn awaits_token(&self) -> bool {
+        self.awaits_token
+    }
+
+    /// Whether the request on the wire is this call's refresh of the token: once it is
+    /// [fed](Self::feed), callers [waiting](Self::awaits_token) for it may look again (with a
+    /// shared store, once the new token is [stored](Self::stored): a `Put` or an `Unlock`).
+    pub fn refreshing(&self) -> bool {
+        matches!(self.pending, Pending::Refresh(_))
     }
 
     /// Ends the call at the first [throttle](crate::Error::throttle) instead of retrying it:
@@ -155,6 +173,7 @@ impl<'a, C: Call, E> Machine<'a, C, E> {
     /// The next step when nothing is in flight: first of all, and after each
     /// [`Sleep`](Step::Sleep).
     pub fn next(&mut self, now: Timestamp) -> Step<C::Output, E> {
+        self.awaits_token = false;
         self.budget.start(now);
         if let Pending::Shared(mut share, ticket) =
             std::mem::replace(&mut self.pending, Pending::Nothing)
@@ -185,6 +204,7 @@ impl<'a, C: Call, E> Machine<'a, C, E> {
                 Next::Wait { retry_at } => {
                     let until =
                         Duration::try_from(retry_at.duration_since(now)).unwrap_or_default();
+                    self.awaits_token = true;
                     return Step::Sleep(until.clamp(Duration::from_millis(1), WAIT_POLL));
                 }
             }
@@ -203,6 +223,7 @@ impl<'a, C: Call, E> Machine<'a, C, E> {
 
     /// Takes the answer to the request last [sent](Step::Send), received at `now`.
     pub fn feed(&mut self, answer: Answer<E>, now: Timestamp) -> Step<C::Output, E> {
+        self.awaits_token = false;
         match std::mem::replace(&mut self.pending, Pending::Nothing) {
             Pending::Refresh(ticket) => self.refreshed(ticket, answer, now),
             Pending::Call(lease) => self.answered(lease, answer, now),
@@ -237,6 +258,7 @@ impl<'a, C: Call, E> Machine<'a, C, E> {
         answer: Result<StoreAnswer, StoreFailure>,
         now: Timestamp,
     ) -> Step<C::Output, E> {
+        self.awaits_token = false;
         match std::mem::replace(&mut self.pending, Pending::Nothing) {
             Pending::Shared(mut share, ticket) => {
                 let step = share.stored(answer, now);
@@ -286,7 +308,9 @@ impl<'a, C: Call, E> Machine<'a, C, E> {
                 Step::Store(op)
             }
             SharedStep::Sleep(wait) => {
+                // Another caller holds the refresh lock.
                 self.pending = Pending::Shared(share, ticket);
+                self.awaits_token = true;
                 Step::Sleep(Duration::try_from(wait).unwrap_or(Duration::from_millis(1)))
             }
             SharedStep::Send(refresh) => {

@@ -36,7 +36,7 @@ struct Contents {
 }
 
 /// One profile: every key a setting of its own name. No `Debug`: it may hold a secret.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Profile {
     pub(crate) wechat_base_url: Option<String>,
@@ -141,10 +141,52 @@ pub(crate) fn default_path() -> Option<PathBuf> {
     directories::BaseDirs::new().map(|dirs| dirs.config_dir().join("reviews").join("config.toml"))
 }
 
+/// A config file read and parsed once: a fleet resolves each of its profiles from it rather
+/// than parsing the file again per profile (which made a fleet's start quadratic).
+pub(crate) struct Parsed {
+    /// `None`: there is no file, and none was named.
+    contents: Option<Contents>,
+}
+
+impl Parsed {
+    /// Reads and checks `file`; a missing file is an error only when it was named.
+    pub(crate) fn read(file: &FileChoice) -> CliResult<Self> {
+        let path = &file.path;
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound && !file.explicit => {
+                return Ok(Self { contents: None });
+            }
+            Err(err) => {
+                return Err(CliError::usage(format!(
+                    "cannot read the config file {}: {err}: fix the path (--config, REVIEWS_CONFIG)",
+                    path.display()
+                )));
+            }
+        };
+        let contents: Contents =
+            toml::from_str(&text).map_err(|err| parse_error(path, &text, &err))?;
+        check_private(path, &contents)?;
+        Ok(Self {
+            contents: Some(contents),
+        })
+    }
+
+    /// The names of the file's profiles, sorted (the order of a fleet of `--all-profiles`);
+    /// none when there is no file (and none was named).
+    pub(crate) fn profile_names(&self) -> Option<Vec<String>> {
+        self.contents
+            .as_ref()
+            .map(|contents| contents.profiles.keys().cloned().collect())
+    }
+}
+
 /// The profile chosen from the file: `wanted` (which must be there), else `default` if it
-/// is there, else none. `wanted_from` says where `wanted` came from, for messages.
+/// is there, else none. `wanted_from` says where `wanted` came from, for messages. The file
+/// is read here unless `parsed` already holds it.
 pub(crate) fn load(
     file: Option<&FileChoice>,
+    parsed: Option<&Parsed>,
     wanted: Option<&str>,
     wanted_from: &str,
 ) -> CliResult<Option<(Arc<ProfileRef>, Profile)>> {
@@ -157,34 +199,30 @@ pub(crate) fn load(
         };
     };
     let path = &file.path;
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound && !file.explicit => {
-            return match wanted {
-                Some(name) => Err(CliError::usage(format!(
-                    "profile {name} ({wanted_from}): there is no config file at {}: create it or pass --config FILE",
-                    path.display()
-                ))),
-                None => Ok(None),
-            };
-        }
-        Err(err) => {
-            return Err(CliError::usage(format!(
-                "cannot read the config file {}: {err}: fix the path (--config, REVIEWS_CONFIG)",
-                path.display()
-            )));
+    let read;
+    let parsed = match parsed {
+        Some(parsed) => parsed,
+        None => {
+            read = Parsed::read(file)?;
+            &read
         }
     };
-    let contents: Contents = toml::from_str(&text).map_err(|err| parse_error(path, &text, &err))?;
-    check_private(path, &contents)?;
+    let Some(contents) = &parsed.contents else {
+        return match wanted {
+            Some(name) => Err(CliError::usage(format!(
+                "profile {name} ({wanted_from}): there is no config file at {}: create it or pass --config FILE",
+                path.display()
+            ))),
+            None => Ok(None),
+        };
+    };
     let name = match wanted {
         Some(name) => name.to_owned(),
         None if contents.profiles.contains_key("default") => "default".to_owned(),
         None => return Ok(None),
     };
-    let mut profiles = contents.profiles;
-    let Some(profile) = profiles.remove(&name) else {
-        let known: Vec<&str> = profiles.keys().map(String::as_str).collect();
+    let Some(profile) = contents.profiles.get(&name).cloned() else {
+        let known: Vec<&str> = contents.profiles.keys().map(String::as_str).collect();
         let known = if known.is_empty() {
             "it has none".to_owned()
         } else {
@@ -201,27 +239,6 @@ pub(crate) fn load(
         file: path.clone(),
     });
     Ok(Some((at, profile)))
-}
-
-/// The names of the file's profiles, sorted (the order of a fleet of `--all-profiles`); none
-/// when there is no file (and none was named).
-pub(crate) fn profile_names(file: &FileChoice) -> CliResult<Option<Vec<String>>> {
-    let path = &file.path;
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound && !file.explicit => {
-            return Ok(None);
-        }
-        Err(err) => {
-            return Err(CliError::usage(format!(
-                "cannot read the config file {}: {err}: fix the path (--config, REVIEWS_CONFIG)",
-                path.display()
-            )));
-        }
-    };
-    let contents: Contents = toml::from_str(&text).map_err(|err| parse_error(path, &text, &err))?;
-    check_private(path, &contents)?;
-    Ok(Some(contents.profiles.into_keys().collect()))
 }
 
 /// toml's message without its excerpt of the file (which could show a secret), and the

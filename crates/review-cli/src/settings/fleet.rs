@@ -24,43 +24,49 @@ pub(crate) fn fleet(
     sources: &Sources,
     args: &FleetArgs,
 ) -> CliResult<Option<Vec<FleetTenant>>> {
-    let names = if args.all_profiles {
+    // The config file is parsed once for every profile of the fleet.
+    let config = config_file(cli, sources);
+    let choice = file_choice(&config);
+    let read = || choice.as_ref().map(file::Parsed::read).transpose();
+    let (names, parsed) = if args.all_profiles {
         if sources.given("profile") == Some(&Origin::Flag) {
             return Err(CliError::usage(
                 "--all-profiles and --profile both choose profiles: pass one of them",
             ));
         }
-        let config = config_file(cli, sources);
-        let Some(choice) = file_choice(&config) else {
+        let Some(path) = choice.as_ref().map(|choice| &choice.path) else {
             return Err(CliError::usage(
                 "--all-profiles needs a config file, and no config directory is known: pass --config FILE",
             ));
         };
-        match file::profile_names(&choice)? {
+        let parsed = read()?;
+        match parsed.as_ref().and_then(file::Parsed::profile_names) {
             None => {
                 return Err(CliError::usage(format!(
                     "--all-profiles needs a config file: there is none at {}: create it or pass --config FILE",
-                    choice.path.display()
+                    path.display()
                 )));
             }
             Some(names) if names.is_empty() => {
                 return Err(CliError::usage(format!(
                     "--all-profiles: {} has no profiles: add [profiles.NAME] tables",
-                    choice.path.display()
+                    path.display()
                 )));
             }
-            Some(names) => names,
+            Some(names) => (names, parsed),
         }
     } else {
         match cli.profile.profile.as_deref() {
-            Some(list) if list.contains(',') => list_names(list, &profile_from(sources))?,
+            Some(list) if list.contains(',') => {
+                (list_names(list, &profile_from(sources))?, read()?)
+            }
             _ => return Ok(None),
         }
     };
     let tenants = names
         .into_iter()
         .map(|name| {
-            let settings = Settings::resolve_profile(cli, sources, Some(&name))?;
+            let settings = Settings::resolve_profile(cli, sources, Some(&name), parsed.as_ref())?;
             Ok(FleetTenant { name, settings })
         })
         .collect::<CliResult<Vec<_>>>()?;

@@ -158,20 +158,21 @@ impl Settings {
                 crate::time::shown(list)
             )));
         }
-        Self::resolve_profile(cli, sources, wanted)
+        Self::resolve_profile(cli, sources, wanted, None)
     }
 
     /// Resolves the settings of `cli` with profile `wanted` of the config file (or its
-    /// default profile, for none).
+    /// default profile, for none); the file is read unless `parsed` holds it already.
     pub(crate) fn resolve_profile(
         cli: &Cli,
         sources: &Sources,
         wanted: Option<&str>,
+        parsed: Option<&file::Parsed>,
     ) -> CliResult<Self> {
         let config = config_file(cli, sources);
         let choice = file_choice(&config);
         let wanted_from = profile_from(sources);
-        let loaded = file::load(choice.as_ref(), wanted, &wanted_from)?;
+        let loaded = file::load(choice.as_ref(), parsed, wanted, &wanted_from)?;
         let (at, p) = match loaded {
             Some((at, profile)) => (Some(at), profile),
             None => (None, file::Profile::default()),

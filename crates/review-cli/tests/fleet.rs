@@ -12,15 +12,17 @@
 mod common;
 
 use std::fs;
+use std::io::{BufRead, BufReader, Read};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Output, Stdio};
+use std::time::{Duration, Instant};
 
 use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 use tempfile::TempDir;
 
-use common::{Running, json_lines, one_line_failure, reviews_std, send, stderr, stdout};
+use common::{Running, json_lines, one_line_failure, reviews_std, send, signal, stderr, stdout};
 
 /// The profiles' names, in the order of the sandbox's tenants 0, 1 and 2: the file lists them
 /// so, and `--all-profiles` takes them sorted by name (alpha, mid, zeta).
@@ -38,7 +40,14 @@ struct Fleet {
 
 impl Fleet {
     fn start() -> Self {
-        let sandbox = Running::start(&["--tenants", "3", "--comments", "60", "--rates", "150"]);
+        Self::start_with(&[])
+    }
+
+    /// [`Fleet::start`] with more sandbox options (`--latency MS`, say).
+    fn start_with(more: &[&str]) -> Self {
+        let mut args = vec!["--tenants", "3", "--comments", "60", "--rates", "150"];
+        args.extend(more);
+        let sandbox = Running::start(&args);
         let (status, body) = send(
             http::Request::get(format!("{}/sandbox/tenants", sandbox.base_url()))
                 .body(Vec::new())
@@ -390,4 +399,68 @@ fn bad_fleets_are_refused_with_one_line() {
             "{line}"
         );
     }
+}
+
+/// Ctrl-C during a fleet's export: exit 130 at once, FILE untouched, and what was written kept
+/// beside it in complete lines, whole tenants only, in the fleet's order.
+#[test]
+fn ctrl_c_stops_a_fleet_at_once_keeping_whole_tenants() {
+    // 300 ms an answer: each tenant takes about a second, one tenant at a time.
+    let fleet = Fleet::start_with(&["--latency", "300"]);
+    let path = fleet.dir.path().join("fleet.jsonl");
+    fs::write(&path, "the previous export\n").unwrap();
+    let mut child = reviews_std()
+        .arg("--config")
+        .arg(&fleet.config)
+        .arg("export")
+        .args(&fleet.window)
+        .args(["--all-profiles", "--tenants-in-flight", "1", "--out"])
+        .arg(&path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Interrupted once the first tenant is written, while the second is read.
+    let mut lines = BufReader::new(child.stderr.take().unwrap());
+    let mut err = String::new();
+    while !err.contains("reviews: tenant alpha: exported") {
+        assert_ne!(lines.read_line(&mut err).unwrap(), 0, "{err}");
+    }
+    let sent = Instant::now();
+    signal(&child, "-INT");
+    let exit = child.wait().unwrap();
+    let took = sent.elapsed();
+    lines.read_to_string(&mut err).unwrap();
+    assert_eq!(exit.code(), Some(130), "{err}");
+    assert!(took < Duration::from_secs(1), "took {took:?}");
+    let last = err.lines().last().unwrap();
+    assert!(last.starts_with("reviews: interrupted"), "{err}");
+    assert_eq!(
+        fs::read_to_string(&path).unwrap(),
+        "the previous export\n",
+        "FILE is untouched"
+    );
+    let partial = fleet.dir.path().join("fleet.jsonl.partial");
+    let kept = fs::read_to_string(&partial).unwrap_or_default();
+    assert!(
+        kept.is_empty() || kept.ends_with('\n'),
+        "complete lines only"
+    );
+    let records = json_lines(&kept);
+    let mut tenants: Vec<String> = records
+        .iter()
+        .map(|r| r["tenant"].as_str().unwrap().to_owned())
+        .collect();
+    tenants.dedup();
+    let names: Vec<&str> = tenants.iter().map(String::as_str).collect();
+    assert!(
+        names.first() == Some(&"alpha") && ["alpha", "mid", "zeta"].starts_with(&names),
+        "whole tenants in the fleet's order: {names:?}"
+    );
+    for tenant in &tenants {
+        let whole = fleet.singles(&[tenant]);
+        let kept: Vec<_> = records.iter().filter(|r| r["tenant"] == *tenant).collect();
+        assert_eq!(kept.len(), whole.len(), "tenant {tenant} is whole");
+    }
+    fleet.assert_no_secret(&err);
 }

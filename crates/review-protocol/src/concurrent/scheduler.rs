@@ -291,38 +291,16 @@ where
     /// before.
     fn send(&mut self, now: Timestamp, fresh_only: bool) -> Option<Next<W::Request>> {
         let room = self.held.saturating_add(self.in_flight) < self.settings.hold();
-        let queued = |slot: &Slot<W::Request, W::Page>| matches!(slot.state, State::Queued);
-        let found = if fresh_only {
+        let refused_before = if fresh_only {
             None
         } else {
-            self.lanes
-                .iter()
-                .enumerate()
-                .take_while(|(index, _)| *index == 0 || room)
-                .find_map(|(index, lane)| {
-                    let slot = lane
-                        .slots
-                        .iter()
-                        .position(|slot| queued(slot) && slot.refusals > 0)?;
-                    Some((index, slot))
-                })
+            self.first_queued(room, |slot| slot.refusals > 0)
         };
         // Nothing in flight: any lane may go, lest the walk stall (not for a probe, which
         // waits for the next window instead).
         let room = room || (self.in_flight == 0 && !fresh_only);
-        let (lane, position) = found.or_else(|| {
-            self.lanes
-                .iter()
-                .enumerate()
-                .take_while(|(index, _)| *index == 0 || room)
-                .find_map(|(index, lane)| {
-                    let slot = lane
-                        .slots
-                        .iter()
-                        .position(|slot| queued(slot) && !(fresh_only && slot.refusals > 0))?;
-                    Some((index, slot))
-                })
-        })?;
+        let (lane, position) = refused_before
+            .or_else(|| self.first_queued(room, |slot| !(fresh_only && slot.refusals > 0)))?;
         let ticket = self.next_ticket;
         let slot = self.lanes.get_mut(lane)?.slots.get_mut(position)?;
         slot.state = State::Sent {
@@ -337,6 +315,26 @@ where
         self.stats.sent = self.stats.sent.saturating_add(1);
         self.stats.peak_in_flight = self.stats.peak_in_flight.max(self.in_flight);
         Some(Next::Send(Ticket(ticket), request))
+    }
+
+    /// The lane and position of the first queued slot that `pick` takes, in the head lane or,
+    /// when there is `room`, in any lane.
+    fn first_queued(
+        &self,
+        room: bool,
+        pick: impl Fn(&Slot<W::Request, W::Page>) -> bool,
+    ) -> Option<(usize, usize)> {
+        self.lanes
+            .iter()
+            .enumerate()
+            .take_while(|(index, _)| *index == 0 || room)
+            .find_map(|(index, lane)| {
+                let position = lane
+                    .slots
+                    .iter()
+                    .position(|slot| matches!(slot.state, State::Queued) && pick(slot))?;
+                Some((index, position))
+            })
     }
 
     /// Opens a lane for the windows a lane would read last, if there is room to hold what it

@@ -69,10 +69,34 @@ struct Network {
     seed: u64,
     /// Out of 100: an answer is a throttle instead.
     throttle: usize,
+    /// Requests granted per quota window (counted when they are sent, as a platform counts
+    /// them on arrival); the rest of a window's are refused as a spent quota.
+    quota: Option<u64>,
+}
+
+impl Network {
+    /// Answers in any order, throttling `throttle` out of 100 at random.
+    fn random(seed: u64, throttle: usize) -> Self {
+        Self {
+            seed,
+            throttle,
+            quota: None,
+        }
+    }
+
+    /// Answers in any order, granting `quota` requests a window.
+    fn quota(seed: u64, quota: u64) -> Self {
+        Self {
+            seed,
+            throttle: 0,
+            quota: Some(quota),
+        }
+    }
 }
 
 /// Drives `walk` with up to `settings` in flight, answering a random request in flight at each
-/// step (or throttling it); `mutate` may change the store before each answer.
+/// millisecond (or throttling it as `network` says); `serve` may change the store before each
+/// answer.
 fn concurrent<W>(
     walk: W,
     settings: Concurrency,
@@ -84,15 +108,24 @@ where
     W::Request: PartialEq + Clone,
     W::Stats: MergeStats + Clone,
 {
+    let window_ms = i64::try_from(settings.window().as_millis()).unwrap();
     let mut dice = Dice(network.seed);
     let mut walk = Concurrent::new(walk, settings);
     let mut clock = now();
+    // The quota window requests are counted in, and how many were sent in it.
+    let mut counted: (i64, u64) = (i64::MIN, 0);
     let mut on_the_wire = Vec::new();
     let mut items = Vec::new();
     for _ in 0..RUNAWAY {
         match walk.next(clock) {
             Next::Send(ticket, request) => {
-                on_the_wire.push((ticket, request));
+                let window = clock.as_millisecond().div_euclid(window_ms);
+                if counted.0 != window {
+                    counted = (window, 0);
+                }
+                counted.1 += 1;
+                let over_quota = network.quota.is_some_and(|quota| counted.1 > quota);
+                on_the_wire.push((ticket, request, over_quota));
                 assert!(on_the_wire.len() <= settings.max_in_flight());
             }
             Next::Wait { until } => {
@@ -102,9 +135,12 @@ where
                     clock = until;
                     continue;
                 }
-                let (ticket, request) = on_the_wire.swap_remove(dice.roll(on_the_wire.len()));
+                let (ticket, request, over_quota) =
+                    on_the_wire.swap_remove(dice.roll(on_the_wire.len()));
                 clock += SignedDuration::from_millis(1);
-                if dice.chance(network.throttle) {
+                if over_quota {
+                    assert!(walk.refused(ticket, Throttle::Quota, clock));
+                } else if dice.chance(network.throttle) {
                     let kind = if dice.chance(50) {
                         Throttle::Quota
                     } else {
@@ -321,7 +357,7 @@ proptest! {
     ) {
         let store = Wechat::new(stored_comments(count, span, seed));
         let alone = sequential(wechat_walk(span, limit, cap), |q| store.serve(q));
-        let network = Network { seed, throttle };
+        let network = Network::random(seed, throttle);
         let (together, stats, walk_stats) = concurrent(
             wechat_walk(span, limit, cap),
             settings(max, hold),
@@ -355,7 +391,7 @@ proptest! {
             asked += 1;
             store.serve(q)
         });
-        let network = Network { seed, throttle: 0 };
+        let network = Network::random(seed, 0);
         let (together, stats, walk_stats) = concurrent(
             wechat_walk(span, limit, cap),
             settings(max, hold),
@@ -387,7 +423,7 @@ proptest! {
         let (together, _, plan) = concurrent(
             taobao_walk(span, page_size),
             settings(max, 2 * max),
-            Network { seed, throttle },
+            Network::random(seed, throttle),
             |q, _| gateway.serve(q),
         );
         prop_assert_eq!(rate_keys(&together), rate_keys(&alone));
@@ -422,7 +458,7 @@ proptest! {
         let (together, _, _) = concurrent(
             wechat_walk(span, limit, 200),
             settings(max, 2 * max),
-            Network { seed, throttle: 5 },
+            Network::random(seed, 5),
             |q, dice| {
                 if dice.chance(churn) {
                     let before: HashSet<u64> = store.comments.iter().map(|c| c.id).collect();
@@ -450,62 +486,6 @@ proptest! {
     }
 }
 
-/// Drives `walk` against a platform that grants `quota` requests a window (counted when they
-/// are sent, as a platform counts them on arrival) and refuses the rest, answering a random
-/// request in flight at each millisecond.
-fn under_quota<W>(
-    walk: W,
-    settings: Concurrency,
-    quota: u64,
-    seed: u64,
-    mut serve: impl FnMut(&W::Request) -> W::Page,
-) -> (Vec<W::Item>, ConcurrentStats)
-where
-    W: Walk,
-    W::Request: PartialEq + Clone,
-    W::Stats: MergeStats + Clone,
-{
-    let window_ms = i64::try_from(settings.window().as_millis()).unwrap();
-    let mut dice = Dice(seed);
-    let mut walk = Concurrent::new(walk, settings);
-    let mut clock = now();
-    let mut counted: (i64, u64) = (i64::MIN, 0);
-    let mut on_the_wire = Vec::new();
-    let mut items = Vec::new();
-    for _ in 0..RUNAWAY {
-        match walk.next(clock) {
-            Next::Send(ticket, request) => {
-                let window = clock.as_millisecond().div_euclid(window_ms);
-                if counted.0 != window {
-                    counted = (window, 0);
-                }
-                counted.1 += 1;
-                on_the_wire.push((ticket, request, counted.1 <= quota));
-            }
-            Next::Wait { until } => {
-                if on_the_wire.is_empty() {
-                    clock = until.expect("a wait with nothing in flight has an end");
-                    continue;
-                }
-                let (ticket, request, granted) =
-                    on_the_wire.swap_remove(dice.roll(on_the_wire.len()));
-                clock += SignedDuration::from_millis(1);
-                if granted {
-                    walk.answered(ticket, serve(&request));
-                } else {
-                    assert!(walk.refused(ticket, Throttle::Quota, clock));
-                }
-            }
-            Next::Done => {
-                items.extend(walk.ready());
-                return (items, walk.stats());
-            }
-        }
-        items.extend(walk.ready());
-    }
-    panic!("the walk under a quota did not end");
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(32))]
 
@@ -523,8 +503,12 @@ proptest! {
         let store = Wechat::new(stored_comments(count, span, seed));
         let alone = sequential(wechat_walk(span, limit, 300), |q| store.serve(q));
         let settings = Concurrency::new(max).quota_window(Duration::from_millis(200));
-        let (together, stats) =
-            under_quota(wechat_walk(span, limit, 300), settings, quota, seed, |q| store.serve(q));
+        let (together, stats, _) = concurrent(
+            wechat_walk(span, limit, 300),
+            settings,
+            Network::quota(seed, quota),
+            |q, _| store.serve(q),
+        );
         prop_assert_eq!(keys(&together), keys(&alone));
         prop_assert!(stats.longest_refusal_run <= 1, "{:?}", stats);
         if stats.refused > 0 {
@@ -547,8 +531,12 @@ proptest! {
         let gateway = Gateway::new(count, span, bursts, seed);
         let alone = sequential(taobao_walk(span, page_size), |q| gateway.serve(q));
         let settings = Concurrency::new(max).quota_window(Duration::from_millis(200));
-        let (together, stats) =
-            under_quota(taobao_walk(span, page_size), settings, quota, seed, |q| gateway.serve(q));
+        let (together, stats, _) = concurrent(
+            taobao_walk(span, page_size),
+            settings,
+            Network::quota(seed, quota),
+            |q, _| gateway.serve(q),
+        );
         prop_assert_eq!(rate_keys(&together), rate_keys(&alone));
         prop_assert!(stats.longest_refusal_run <= 1, "{:?}", stats);
     }

@@ -16,8 +16,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
+use review_model::Review;
 use review_protocol::concurrent::Concurrency;
 
+use super::side_by_side::side_by_side;
 use super::writer::{Spool, Spooled};
 use super::{Halt, Sink, closed_or, open_sink, taobao, wechat};
 use crate::cli::{ExportArgs, ExportFormat, PlatformChoice};
@@ -222,106 +224,83 @@ fn read(tenant: &FleetTenant, job: &Job<'_>) -> Outcome {
         Ok(session) => session,
         Err(err) => return Outcome::Failed(err),
     };
-    let spool = || {
-        Spool::tenant(job.format, &tenant.name).map_err(|err| {
-            Halt::Failed(CliError::runtime(format!(
-                "cannot make a temporary file for the reviews: {err}"
-            )))
-        })
+    let (since, until) = job.range;
+    let read = side_by_side(
+        format!("{}-taobao", tenant.name),
+        |stop| {
+            let Some(side) = &session.wechat else {
+                return Ok(None);
+            };
+            let read = into_spool(job, &tenant.name, stop, |emit| {
+                wechat::export(side, since, until, job.pace, emit)
+            })?;
+            Ok(Some(read))
+        },
+        |stop| {
+            let _entered = span.enter();
+            let Some(side) = &session.fw199 else {
+                return Ok(None);
+            };
+            let read = into_spool(job, &tenant.name, stop, |emit| {
+                taobao::export(side, since, until, job.pace, emit)
+            })?;
+            Ok(Some(read))
+        },
+    );
+    let (wechat, taobao) = match read {
+        Ok(read) => read,
+        Err(Halt::Failed(err)) => return Outcome::Failed(err),
+        Err(Halt::Write(err)) => return Outcome::Failed(unwritten(&err)),
+        Err(Halt::Interrupted) => return Outcome::Stopped,
     };
-    // Either side's failure stops the other; the tenant's own stop, apart from the fleet's.
-    let side_stop = AtomicBool::new(false);
-    let stopped = || {
-        side_stop.load(Ordering::Relaxed)
+    let (taobao, notes) = taobao.map_or((None, Vec::new()), |(spool, notes)| (Some(spool), notes));
+    let finish = |spool: Option<Spool>| spool.map(Spool::finish).transpose();
+    match (finish(wechat.map(|(spool, ())| spool)), finish(taobao)) {
+        (Ok(wechat), Ok(taobao)) => Outcome::Read(Read {
+            counts: (
+                wechat.as_ref().map_or(0, Spooled::records),
+                taobao.as_ref().map_or(0, Spooled::records),
+            ),
+            wechat,
+            taobao,
+            notes,
+            elapsed: started.elapsed(),
+        }),
+        (Err(err), _) | (_, Err(err)) => Outcome::Failed(unwritten(&err)),
+    }
+}
+
+/// A tenant's spool that could not be written.
+fn unwritten(err: &std::io::Error) -> CliError {
+    CliError::runtime(format!(
+        "cannot write the temporary file of the reviews: {err}"
+    ))
+}
+
+/// Reads one platform of a tenant with `read` into a spool of its own, stopping when the
+/// other side failed (`stop`), the fleet stopped, or Ctrl-C came: the spool, and what `read`
+/// returned.
+fn into_spool<N>(
+    job: &Job<'_>,
+    tenant: &str,
+    stop: &AtomicBool,
+    read: impl FnOnce(&mut dyn FnMut(&Review) -> Result<(), Halt>) -> Result<N, Halt>,
+) -> Result<(Spool, N), Halt> {
+    let mut spool = Spool::tenant(job.format, tenant).map_err(|err| {
+        Halt::Failed(CliError::runtime(format!(
+            "cannot make a temporary file for the reviews: {err}"
+        )))
+    })?;
+    let got = read(&mut |review| {
+        if stop.load(Ordering::Relaxed)
             || job.stop.load(Ordering::Relaxed)
             || interrupt::requested()
-    };
-    let (since, until) = job.range;
-    let read_wechat = || -> Result<(Option<Spool>, u64), Halt> {
-        let Some(side) = &session.wechat else {
-            return Ok((None, 0));
-        };
-        let mut spool = spool()?;
-        let mut count = 0_u64;
-        wechat::export(side, since, until, job.pace, &mut |review| {
-            if stopped() {
-                return Err(Halt::Interrupted);
-            }
-            spool.write(review).map_err(Halt::Write)?;
-            count = count.saturating_add(1);
-            job.progress.inc();
-            Ok(())
-        })?;
-        Ok((Some(spool), count))
-    };
-    let read_taobao = || -> Result<(Option<Spool>, u64, Vec<String>), Halt> {
-        let Some(side) = &session.fw199 else {
-            return Ok((None, 0, Vec::new()));
-        };
-        let mut spool = spool()?;
-        let mut count = 0_u64;
-        let notes = taobao::export(side, since, until, job.pace, &mut |review| {
-            if stopped() {
-                return Err(Halt::Interrupted);
-            }
-            spool.write(review).map_err(Halt::Write)?;
-            count = count.saturating_add(1);
-            job.progress.inc();
-            Ok(())
-        })?;
-        Ok((Some(spool), count, notes))
-    };
-    let (wechat, taobao) = std::thread::scope(|scope| {
-        let taobao = std::thread::Builder::new()
-            .name(format!("{}-taobao", tenant.name))
-            .spawn_scoped(scope, || {
-                let _entered = span.enter();
-                let read = read_taobao();
-                if read.is_err() {
-                    side_stop.store(true, Ordering::Relaxed);
-                }
-                read
-            });
-        let wechat = read_wechat();
-        if wechat.is_err() {
-            side_stop.store(true, Ordering::Relaxed);
+        {
+            return Err(Halt::Interrupted);
         }
-        let taobao = match taobao {
-            Ok(handle) => handle.join().unwrap_or_else(|_| {
-                Err(Halt::Failed(CliError::runtime(
-                    "the Taobao reader stopped unexpectedly",
-                )))
-            }),
-            Err(err) => Err(Halt::Failed(CliError::runtime(format!(
-                "cannot start the Taobao reader: {err}"
-            )))),
-        };
-        (wechat, taobao)
-    });
-    let halt = match (wechat, taobao) {
-        (Ok((wechat, wechat_count)), Ok((taobao, taobao_count, notes))) => {
-            let finish = |spool: Option<Spool>| spool.map(Spool::finish).transpose();
-            return match (finish(wechat), finish(taobao)) {
-                (Ok(wechat), Ok(taobao)) => Outcome::Read(Read {
-                    wechat,
-                    taobao,
-                    counts: (wechat_count, taobao_count),
-                    notes,
-                    elapsed: started.elapsed(),
-                }),
-                (Err(err), _) | (_, Err(err)) => Outcome::Failed(CliError::runtime(format!(
-                    "cannot write the temporary file of the reviews: {err}"
-                ))),
-            };
-        }
-        // The first real failure is the one to report: a stop is only its echo on the other side.
-        (Err(Halt::Interrupted), Err(halt)) | (Err(halt), _) | (Ok(_), Err(halt)) => halt,
-    };
-    match halt {
-        Halt::Failed(err) => Outcome::Failed(err),
-        Halt::Write(err) => Outcome::Failed(CliError::runtime(format!(
-            "cannot write the temporary file of the reviews: {err}"
-        ))),
-        Halt::Interrupted => Outcome::Stopped,
-    }
+        spool.write(review).map_err(Halt::Write)?;
+        job.progress.inc();
+        Ok(())
+    })?;
+    Ok((spool, got))
 }

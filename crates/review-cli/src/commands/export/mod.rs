@@ -10,6 +10,7 @@
 
 mod fleet;
 mod out_file;
+mod side_by_side;
 mod taobao;
 mod wechat;
 mod writer;
@@ -17,7 +18,7 @@ mod writer;
 use std::io::{self, Write};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -34,6 +35,7 @@ use crate::time;
 
 pub(crate) use self::fleet::run as run_fleet;
 use self::out_file::OutFile;
+use self::side_by_side::side_by_side;
 use self::writer::{RecordWriter, Spool};
 
 /// Why an export stopped early.
@@ -311,54 +313,31 @@ fn both(
             "cannot make a temporary file for Taobao's reviews: {err}"
         )))
     })?;
-    let stop = AtomicBool::new(false);
     let progress = export.progress.clone();
-    let (read, taobao) = std::thread::scope(|scope| {
-        let taobao = std::thread::Builder::new()
-            .name("taobao-export".to_owned())
-            .spawn_scoped(scope, || {
-                let read = taobao::export(fw199, since, until, settings, &mut |review| {
-                    if stop.load(Ordering::Relaxed) || interrupt::requested() {
-                        return Err(Halt::Interrupted);
-                    }
-                    spool.write(review).map_err(Halt::Write)?;
-                    progress.inc();
-                    Ok(())
-                });
-                if read.is_err() {
-                    stop.store(true, Ordering::Relaxed);
+    let ((), (spool, notes)) = side_by_side(
+        "taobao-export".to_owned(),
+        |stop| {
+            wechat::export(wechat, since, until, settings, &mut |review| {
+                if stop.load(Ordering::Relaxed) {
+                    return Err(Halt::Interrupted);
                 }
-                read
-            });
-        let read = wechat::export(wechat, since, until, settings, &mut |review| {
-            if stop.load(Ordering::Relaxed) {
-                return Err(Halt::Interrupted);
-            }
-            export.emit(review)
-        });
-        if read.is_err() {
-            stop.store(true, Ordering::Relaxed);
-        }
-        let taobao = match taobao {
-            Ok(handle) => handle.join().unwrap_or_else(|_| {
-                Err(Halt::Failed(CliError::runtime(
-                    "the Taobao reader stopped unexpectedly",
-                )))
-            }),
-            Err(err) => Err(Halt::Failed(CliError::runtime(format!(
-                "cannot start the Taobao reader: {err}"
-            )))),
-        };
-        (read, taobao)
-    });
-    // The first real failure is the one to report: a stop is only its echo on the other side.
-    match (read, taobao) {
-        (Ok(()), Ok(notes)) => {
-            export.append(spool)?;
-            Ok(notes)
-        }
-        (Err(Halt::Interrupted), Err(halt)) | (Err(halt), _) | (Ok(()), Err(halt)) => Err(halt),
-    }
+                export.emit(review)
+            })
+        },
+        move |stop| {
+            let notes = taobao::export(fw199, since, until, settings, &mut |review| {
+                if stop.load(Ordering::Relaxed) || interrupt::requested() {
+                    return Err(Halt::Interrupted);
+                }
+                spool.write(review).map_err(Halt::Write)?;
+                progress.inc();
+                Ok(())
+            })?;
+            Ok((spool, notes))
+        },
+    )?;
+    export.append(spool)?;
+    Ok(notes)
 }
 
 /// A walk's callback that hands each review to `emit` and stops the walk at the first halt,

@@ -185,6 +185,13 @@ pub(super) struct Spooled {
     records: u64,
 }
 
+impl Spooled {
+    /// How many records it holds.
+    pub(super) fn records(&self) -> u64 {
+        self.records
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]

@@ -60,12 +60,7 @@ use std::time::{Duration, Instant};
 use review_client::BlockingTransport;
 use serde_json::Value;
 
-fn env_u64(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+mod watch;
 
 /// One fleet to export.
 #[derive(Debug, Clone, Copy)]
@@ -190,13 +185,6 @@ fn write_config(path: &Path, base_url: &str) {
     }
 }
 
-/// The `VmHWM` of a running process, in kB.
-fn peak_kb(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
 /// `key=N` in a log line.
 fn field(line: &str, key: &str) -> Option<u64> {
     let at = line.find(&format!(" {key}="))?;
@@ -230,16 +218,7 @@ fn export(fleet: &Fleet) -> Measured {
         .stderr(log)
         .spawn()
         .unwrap();
-    let mut peak = 0;
-    let status = loop {
-        if let Some(kb) = peak_kb(child.id()) {
-            peak = peak.max(kb);
-        }
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
+    let (status, peak) = watch::wait_watching(&mut child, Duration::from_millis(10));
     let seconds = started.elapsed().as_secs_f64();
     let stderr = std::fs::read_to_string(dir.path().join("stderr.log")).unwrap();
     assert!(
@@ -387,14 +366,14 @@ fn report(title: &str, fleet: &Fleet, m: &Measured) -> bool {
 
 fn main() {
     let fleet = Fleet {
-        tenants: env_u64("FLEET_TENANTS", 200),
-        comments: env_u64("FLEET_COMMENTS", 500),
-        rates: env_u64("FLEET_RATES", 500),
-        latency_ms: env_u64("FLEET_LATENCY_MS", 30),
-        quota: env_u64("FLEET_QUOTA", 600),
+        tenants: watch::env_or("FLEET_TENANTS", 200),
+        comments: watch::env_or("FLEET_COMMENTS", 500),
+        rates: watch::env_or("FLEET_RATES", 500),
+        latency_ms: watch::env_or("FLEET_LATENCY_MS", 30),
+        quota: watch::env_or("FLEET_QUOTA", 600),
         window_ms: 60_000,
-        in_flight: env_u64("FLEET_IN_FLIGHT", 8),
-        concurrency: env_u64("FLEET_CONCURRENCY", 8),
+        in_flight: watch::env_or("FLEET_IN_FLIGHT", 8),
+        concurrency: watch::env_or("FLEET_CONCURRENCY", 8),
     };
     let measured = export(&fleet);
     let binds = report("as asked", &fleet, &measured);
@@ -403,16 +382,16 @@ fn main() {
         let (wechat, fw199) = most(&measured);
         let bound = Fleet {
             quota: wechat.max(fw199).max(3).div_ceil(3),
-            window_ms: env_u64("FLEET_BIND_WINDOW_MS", 500),
+            window_ms: watch::env_or("FLEET_BIND_WINDOW_MS", 500),
             ..fleet
         };
         let measured = export(&bound);
         report("the quota binding", &bound, &measured);
     }
 
-    let records = env_u64("FLEET_MEMORY_RECORDS", 4000);
+    let records = watch::env_or("FLEET_MEMORY_RECORDS", 4000);
     let many = Fleet {
-        tenants: env_u64("FLEET_MEMORY_TENANTS", 50),
+        tenants: watch::env_or("FLEET_MEMORY_TENANTS", 50),
         comments: records,
         rates: records,
         ..fleet

@@ -28,12 +28,7 @@ use std::time::{Duration, Instant};
 use jiff::{SignedDuration, Timestamp};
 use review_sandbox::Sandbox;
 
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+mod watch;
 
 /// The range both clients read: 179 days back from one fixed `now`.
 fn range() -> (i64, i64) {
@@ -49,13 +44,6 @@ struct Run {
     peak_kb: u64,
 }
 
-/// The high-water mark of `pid`'s resident memory, if /proc says.
-fn peak_kb(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
 /// Runs `command` to the end, watching its memory.
 fn watched(command: &mut Command) -> (Duration, std::process::Output, u64) {
     let start = Instant::now();
@@ -64,8 +52,6 @@ fn watched(command: &mut Command) -> (Duration, std::process::Output, u64) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("the command starts");
-    let pid = child.id();
-    let mut peak = 0;
     // Drain stdout on a thread so a full pipe never stalls the child.
     let stdout = child.stdout.take().unwrap();
     let reader = std::thread::spawn(move || {
@@ -73,15 +59,7 @@ fn watched(command: &mut Command) -> (Duration, std::process::Output, u64) {
         std::io::Read::read_to_end(&mut { stdout }, &mut out).unwrap();
         out
     });
-    loop {
-        if let Some(kb) = peak_kb(pid) {
-            peak = peak.max(kb);
-        }
-        if child.try_wait().unwrap().is_some() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    let (_, peak) = watch::wait_watching(&mut child, Duration::from_millis(2));
     let took = start.elapsed();
     let mut output = child.wait_with_output().unwrap();
     output.stdout = reader.join().unwrap();
@@ -182,9 +160,9 @@ fn best(runs: usize, mut run: impl FnMut() -> Run) -> Run {
 }
 
 fn main() {
-    let comments = env_usize("EXPORT_COMMENTS", 20_000);
-    let rates = env_usize("EXPORT_RATES", 20_000);
-    let runs = env_usize("EXPORT_RUNS", 3);
+    let comments = watch::env_or("EXPORT_COMMENTS", 20_000);
+    let rates = watch::env_or("EXPORT_RATES", 20_000);
+    let runs = watch::env_or("EXPORT_RUNS", 3);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("export.jsonl");
 

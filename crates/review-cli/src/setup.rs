@@ -11,7 +11,7 @@ use review_protocol::redact::url_for_message;
 use review_protocol::wechat::token_cache::RefreshKind;
 use review_sandbox::Sandbox;
 
-use crate::cli::TokenMode;
+use crate::cli::{PlatformChoice, TokenMode};
 use crate::error::{CliError, CliResult};
 use crate::settings::{SecretValue, Settings};
 use crate::tokens::external::{ExternalTokens, TOKEN_ENV};
@@ -24,6 +24,17 @@ pub(crate) struct Need {
     pub(crate) fw199: bool,
     /// Writes go to the embedded sandbox only when `--sandbox` says so.
     pub(crate) writes: bool,
+}
+
+impl Need {
+    /// The reads of `--platform` (`export`, `sync`): WeChat, Taobao or both, no writes.
+    pub(crate) fn reads(platform: PlatformChoice) -> Self {
+        Self {
+            wechat: matches!(platform, PlatformChoice::Wechat | PlatformChoice::All),
+            fw199: matches!(platform, PlatformChoice::Taobao | PlatformChoice::All),
+            writes: false,
+        }
+    }
 }
 
 /// A WeChat client and the host it talks to (for error messages).

@@ -10,7 +10,7 @@ mod taobao;
 mod webhook;
 mod wechat;
 
-use crate::cli::{Cli, Command, ConfigCommand, PlatformChoice};
+use crate::cli::{Cli, Command, ConfigCommand};
 use crate::error::CliResult;
 use crate::interrupt;
 use crate::settings::{self, Settings, Sources};
@@ -78,11 +78,7 @@ fn run_client(cli: &Cli, sources: &Sources) -> CliResult {
             if let Some(tenants) = settings::fleet(cli, sources, &args.fleet)? {
                 return export::run_fleet(args, &tenants);
             }
-            let need = Need {
-                wechat: matches!(args.platform, PlatformChoice::Wechat | PlatformChoice::All),
-                fw199: matches!(args.platform, PlatformChoice::Taobao | PlatformChoice::All),
-                writes: false,
-            };
+            let need = Need::reads(args.platform);
             let settings = Settings::resolve(cli, sources)?;
             let session = setup::session(&settings, &cli.tz, need)?;
             export::run(args, &session)
@@ -96,11 +92,7 @@ fn run_client(cli: &Cli, sources: &Sources) -> CliResult {
             }
             let settings = Settings::resolve(cli, sources)?;
             let checked = sync::check(args, &settings)?;
-            let need = Need {
-                wechat: matches!(args.platform, PlatformChoice::Wechat | PlatformChoice::All),
-                fw199: matches!(args.platform, PlatformChoice::Taobao | PlatformChoice::All),
-                writes: false,
-            };
+            let need = Need::reads(args.platform);
             let session = setup::session(&settings, &cli.tz, need)?;
             sync::run(args, &checked, &session)
         }

@@ -76,11 +76,7 @@ pub(crate) fn run(args: &ExportArgs, tenants: &[FleetTenant]) -> CliResult {
     progress.platform(&format!("{} tenants", tenants.len()));
     let stop = AtomicBool::new(false);
     let job = Job {
-        need: Need {
-            wechat: matches!(args.platform, PlatformChoice::Wechat | PlatformChoice::All),
-            fw199: matches!(args.platform, PlatformChoice::Taobao | PlatformChoice::All),
-            writes: false,
-        },
+        need: Need::reads(args.platform),
         range,
         format: args.format,
         pace: args.pace.settings(),

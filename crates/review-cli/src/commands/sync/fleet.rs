@@ -7,14 +7,12 @@
 
 use std::ops::ControlFlow;
 use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use review_sync::SyncReport;
 
-use super::changes::ChangesOut;
-use super::{Checked, Watch, finish_changes, summary, sync_session};
-use crate::cli::{PlatformChoice, SyncArgs};
+use super::{Checked, Watch, finish_changes, open_changes, summary, sync_session};
+use crate::cli::SyncArgs;
 use crate::error::{CliError, CliResult, INTERRUPTED};
 use crate::fleet::{Plan, run_ordered};
 use crate::interrupt;
@@ -54,19 +52,10 @@ pub(crate) fn run(args: &SyncArgs, checked: &Checked, tenants: &[FleetTenant]) -
     let started = Instant::now();
     // Opened once here first, so that the schema is migrated before the tenants connect.
     let target = mirror::open(&checked.url)?.describe();
-    let changes = args
-        .changes
-        .as_deref()
-        .map(ChangesOut::create)
-        .transpose()?
-        .map(|out| Arc::new(Mutex::new(out)));
+    let changes = open_changes(args)?;
     let progress = Progress::start(true, "synced");
     progress.platform(&format!("{} tenants", tenants.len()));
-    let need = Need {
-        wechat: matches!(args.platform, PlatformChoice::Wechat | PlatformChoice::All),
-        fw199: matches!(args.platform, PlatformChoice::Taobao | PlatformChoice::All),
-        writes: false,
-    };
+    let need = Need::reads(args.platform);
     let stop = AtomicBool::new(false);
     let plan = Plan {
         count: tenants.len(),

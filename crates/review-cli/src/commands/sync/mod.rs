@@ -115,12 +115,7 @@ impl SyncObserver for Watch {
 pub(crate) fn run(args: &SyncArgs, checked: &Checked, session: &Session) -> CliResult {
     let started = Instant::now();
     let mut mirror = mirror::open(&checked.url)?;
-    let changes = args
-        .changes
-        .as_deref()
-        .map(ChangesOut::create)
-        .transpose()?
-        .map(|out| Arc::new(Mutex::new(out)));
+    let changes = open_changes(args)?;
     let mut watch = Watch {
         progress: Progress::start(true, "synced"),
         changes,
@@ -146,6 +141,16 @@ pub(crate) fn run(args: &SyncArgs, checked: &Checked, session: &Session) -> CliR
 }
 
 /// Flushes the `--changes` lines at the end.
+/// The `--changes` output, shared by the tenants that report to it.
+fn open_changes(args: &SyncArgs) -> CliResult<Option<Arc<Mutex<ChangesOut>>>> {
+    let changes = args
+        .changes
+        .as_deref()
+        .map(ChangesOut::create)
+        .transpose()?;
+    Ok(changes.map(|out| Arc::new(Mutex::new(out))))
+}
+
 fn finish_changes(changes: Option<Arc<Mutex<ChangesOut>>>) -> CliResult {
     match changes.map(Arc::into_inner) {
         Some(Some(out)) => out

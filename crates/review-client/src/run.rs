@@ -112,7 +112,7 @@ impl<'a, C: Call> Run<'a, C> {
                 _ => Action::Sleep(wait),
             },
             Step::Store(op) => {
-                self.storing_token = matches!(op, StoreOp::Put { .. } | StoreOp::Unlock { .. });
+                self.storing_token = op.may_end_a_refresh();
                 Action::Store(op)
             }
             Step::Done(result) => Action::Done(result.map_err(ClientError::from)),

@@ -117,7 +117,7 @@ impl<'a, C: Call, E> Machine<'a, C, E> {
 
     /// Whether the request on the wire is this call's refresh of the token: once it is
     /// [fed](Self::feed), callers [waiting](Self::awaits_token) for it may look again (with a
-    /// shared store, once the new token is [stored](Self::stored): a `Put` or an `Unlock`).
+    /// shared store, once a [`StoreOp::may_end_a_refresh`] is [stored](Self::stored)).
     pub fn refreshing(&self) -> bool {
         matches!(self.pending, Pending::Refresh(_))
     }

@@ -40,6 +40,14 @@ pub enum StoreOp {
     },
 }
 
+impl StoreOp {
+    /// Whether carrying this out may end a refresh other callers wait for (it writes a token
+    /// or frees the refresh lock): once done, they may look again.
+    pub fn may_end_a_refresh(&self) -> bool {
+        matches!(self, Self::Put { .. } | Self::Unlock { .. })
+    }
+}
+
 /// What a store answers to a [`StoreOp`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreAnswer {
